@@ -65,7 +65,9 @@ def _fail(message: str, status: int = 1) -> None:
 
 
 def _connection_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = []
+    from eventsourcing.persistence import OperationalError
+
+    errors: list[type[BaseException]] = [OperationalError]
     try:
         import psycopg
         import psycopg_pool

@@ -1,0 +1,86 @@
+"""Shared fixtures: the real data folder, and a tracker on each real store."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tracker.application import Tracker
+from tracker.domain.base import Actor
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("TRACKER_DATA", ROOT.parent / "shared" / "data"))
+MIGRANTS = DATA / "un-ga-protection-of-migrants"
+PARIS = DATA / "paris-agreement-2015"
+
+PG_URL = os.environ.get("TRACKER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+SECRETARIAT = Actor("SECRETARIAT", "tester")
+
+
+def need_data(path: Path) -> Path:
+    if not path.exists():
+        if IN_CI:
+            pytest.fail(f"real data missing under CI: {path}")
+        pytest.skip(f"real data not found: {path}")
+    return path
+
+
+def _postgres_available() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=3):
+            return None
+    except Exception as error:  # noqa: BLE001 - any failure means "not here"
+        return f"{type(error).__name__}: {error}"
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    problem = _postgres_available()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"PostgreSQL must be reachable under CI=true ({PG_URL}): {problem}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_URL}: {problem}")
+    return PG_URL
+
+
+@pytest.fixture
+def postgres_db(postgres_url: str) -> Iterator[str]:
+    """A fresh schema per test, dropped afterwards: tests never see each other's events."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{postgres_url}?schema={schema}"
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def sqlite_db(tmp_path: Path) -> str:
+    return str(tmp_path / "tracker.sqlite")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest) -> str:
+    """Each store for real: a SQLite file, and a schema on the PostgreSQL server."""
+    return request.getfixturevalue(f"{request.param}_db")
+
+
+@pytest.fixture
+def tracker(db: str) -> Iterator[Tracker]:
+    app = Tracker.open(db)
+    try:
+        yield app
+    finally:
+        app.close()

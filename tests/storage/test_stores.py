@@ -1,0 +1,96 @@
+"""Both stores for real, and events that keep their types through orjson."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from tracker.application import Tracker
+from tracker.domain.base import Actor
+from tracker.storage import StorageError, persistence_env
+from tracker.text.document import ParsedDocument, ParsedParagraph
+from tracker.transcoder import OrjsonTranscoder, register_tracker_transcodings
+
+SECRETARIAT = Actor("SECRETARIAT", "tester")
+
+
+def transcoder() -> OrjsonTranscoder:
+    t = OrjsonTranscoder()
+    register_tracker_transcodings(t)
+    return t
+
+
+def test_types_round_trip_exactly() -> None:
+    value = {
+        "id": uuid.uuid4(),
+        "at": datetime(2026, 2, 3, 4, 5, 6, 789012, tzinfo=timezone(timedelta(hours=-5))),
+        "day": date(2026, 2, 3),
+        "amount": Decimal("1.50"),
+        "actor": Actor("MEX", "ana"),
+        "nested": [{"ids": [uuid.uuid4(), uuid.uuid4()], "pair": (1, "a")}, None, 1.5, True],
+        "text": "Arabic العربية, Chinese 中文, emoji 🌍, NUL-free",
+        "tagged_lookalike": {"_type_": "x", "other": 1},
+    }
+    t = transcoder()
+    assert t.decode(t.encode(value)) == value
+    decoded = t.decode(t.encode(value))
+    assert type(decoded["nested"][0]["pair"]) is tuple and type(decoded["day"]) is date
+    assert type(decoded["at"]) is datetime and decoded["at"].utcoffset() == timedelta(hours=-5)
+
+
+def test_unknown_types_are_refused() -> None:
+    with pytest.raises(TypeError):
+        transcoder().encode({"x": object()})
+
+
+def test_settings() -> None:
+    assert persistence_env("x.sqlite")["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    pg = persistence_env("postgresql://alice:s%40cret@db.example:6543/negotiations?schema=s1")
+    assert pg["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert (pg["POSTGRES_USER"], pg["POSTGRES_PASSWORD"], pg["POSTGRES_HOST"]) == ("alice", "s@cret", "db.example")
+    assert (pg["POSTGRES_PORT"], pg["POSTGRES_DBNAME"], pg["POSTGRES_SCHEMA"]) == ("6543", "negotiations", "s1")
+    for bad in ("postgresql://host/", "redis://x", "postgresql://h:notaport/db"):
+        with pytest.raises(StorageError):
+            persistence_env(bad)
+
+
+def test_same_record_on_each_store(db: str) -> None:
+    """Write through one application, read through a fresh one: everything comes back typed."""
+    writer = Tracker.open(db)
+    doc = ParsedDocument((ParsedParagraph("Décide de créer un comité.", num="1."),), language="fr")
+    writer.publish_revision("c", "Projet zéro", doc, SECRETARIAT, issued_on=date(2026, 2, 2))
+    writer.register_delegation("c", "MEX", "Mexique", "member_state", SECRETARIAT)
+    deadline = datetime.now(timezone.utc) + timedelta(days=3)
+    procedure_id, _ = writer.open_silence("c", deadline, SECRETARIAT, ["1"])
+    writer.close()
+
+    reader = Tracker.open(db)
+    try:
+        revision = reader.revision("c")
+        assert revision.label == "Projet zéro" and revision.issued_on == date(2026, 2, 2)
+        assert revision.paragraphs[0]["text"] == "Décide de créer un comité."
+        assert reader.negotiation("c").languages == ["fr"]
+        procedure = reader.silence_procedure("c", str(procedure_id))
+        assert procedure.deadline == deadline and isinstance(procedure.negotiation_id, uuid.UUID)
+        events = list(reader.log("c"))
+        assert all(isinstance(e.actor, Actor) for _, e in events)
+        assert [p for p, _ in events] == sorted(p for p, _ in events)
+    finally:
+        reader.close()
+
+
+def test_negotiation_snapshots(db: str) -> None:
+    """The roster grows with every registration; snapshots keep loading it cheap and exact."""
+    app = Tracker.open(db)
+    try:
+        app.create_negotiation("big", "Big", SECRETARIAT)
+        for i in range(120):
+            app.register_delegation("big", f"S{i:03d}", f"State {i}", "member_state", SECRETARIAT)
+        negotiation = app.negotiation("big")
+        assert len(negotiation.delegations) == 121
+        assert app.snapshots is not None and list(app.snapshots.get(negotiation.id))
+    finally:
+        app.close()
