@@ -12,30 +12,18 @@ import pytest
 from tracker.application import Tracker
 from tracker.domain.base import Actor
 
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("TRACKER_DATA", ROOT.parent / "shared" / "data"))
-MIGRANTS = DATA / "un-ga-protection-of-migrants"
-PARIS = DATA / "paris-agreement-2015"
+from realdata import IN_CI
 
 PG_URL = os.environ.get("TRACKER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 
 SECRETARIAT = Actor("SECRETARIAT", "tester")
-
-
-def need_data(path: Path) -> Path:
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"real data missing under CI: {path}")
-        pytest.skip(f"real data not found: {path}")
-    return path
 
 
 def _postgres_available() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect(PG_URL.replace("postgresql://", "postgresql://", 1), connect_timeout=3):
+        with psycopg.connect(PG_URL, connect_timeout=3):
             return None
     except Exception as error:  # noqa: BLE001 - any failure means "not here"
         return f"{type(error).__name__}: {error}"

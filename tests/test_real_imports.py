@@ -12,7 +12,7 @@ from tracker.domain.base import Actor
 from tracker.formats import read_document
 from tracker.records import revision_paragraphs
 
-from conftest import DATA, MIGRANTS, need_data
+from realdata import DATA, MIGRANTS, need_data
 
 SECRETARIAT = Actor("SECRETARIAT", "tester")
 REAL_FILES = sorted(p for p in DATA.rglob("*") if p.suffix in {".xml", ".md", ".txt"}) if DATA.exists() else []
@@ -29,6 +29,11 @@ def app(tmp_path: Path) -> Tracker:
 
 def units(text: str) -> list[str]:
     return _UNIT.findall(text.replace("*", ""))
+
+
+def test_the_real_data_is_there() -> None:
+    need_data(DATA)
+    assert len(REAL_FILES) >= 18
 
 
 @pytest.mark.parametrize("path", REAL_FILES, ids=lambda p: p.name)

@@ -6,7 +6,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -179,7 +179,7 @@ def _parse_moment(value: str, what: str) -> datetime:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise UserError(f"bad {what} {value!r}: use an ISO time such as 2026-03-01T18:00Z") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 # --- the contract --------------------------------------------------------------------------
@@ -366,15 +366,12 @@ def serve(ctx: _Context, host: str, port: int) -> None:
     """Serve the tracker over HTTP (the web UI)."""
     from importlib.metadata import entry_points
 
-    import uvicorn
-
-    # The web package sits above this one; it is found by name, never imported here.
-    found = entry_points(group="tracker.web", name="app")
+    # The web package sits above this one: it is found by name, never imported here.
+    found = entry_points(group="tracker.web", name="serve")
     if not found:
-        raise UserError("the web UI is not installed (entry point tracker.web:app is missing)")
-    create_app = next(iter(found)).load()
+        raise UserError("the web UI is not installed (entry point tracker.web:serve is missing)")
     click.echo(f"tracker: serving {ctx.db} on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(ctx.db), host=host, port=port, log_level="warning")
+    next(iter(found)).load()(ctx.db, host, port)
 
 
 # --- negotiations, phases, rounds ----------------------------------------------------------

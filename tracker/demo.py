@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -247,7 +247,7 @@ def _build(tracker: Tracker, plan: DemoNegotiation, data: Path) -> None:
         tracker.mark_paragraph(slug, _find(last, containing)["id"], "agreed_ad_ref", chair, "agreed in plenary")
     if len(last.paragraphs) > 3:
         # A silence procedure still running, broken by one delegation: how a deadline reads.
-        deadline = datetime.now(timezone.utc) + timedelta(days=2)
+        deadline = datetime.now(UTC) + timedelta(days=2)
         procedure_id, _ = tracker.open_silence(slug, deadline, chair, [last.paragraphs[2]["id"]], "until noon New York time")
         tracker.break_silence(slug, str(procedure_id), "We need more time to consult capitals.", Actor("SAU", USER))
 

@@ -158,3 +158,10 @@ def create_app(db: str) -> ASGIApp:
         lifespan=lifespan,
     )
     return SecurityHeaders(app)
+
+
+def serve(db: str, host: str, port: int) -> None:
+    """What ``tracker serve`` runs."""
+    import uvicorn
+
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")

@@ -14,10 +14,8 @@ import pytest
 
 from tracker.text.tokens import tokenize
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("TRACKER_DATA", ROOT.parent / "shared" / "data"))
-MIGRANTS = DATA / "un-ga-protection-of-migrants"
-PARIS = DATA / "paris-agreement-2015"
+from realdata import MIGRANTS, PARIS, need_data
+
 ENGLISH = ["A_RES_74_148_E.xml", "A_RES_76_172-2119207E.xml", "A_RES_78_217-2325999E.xml"]
 PARIS_ROUNDS = [
     ("23 Oct", "agreement_23-oct-2015_index.md"),
@@ -42,17 +40,9 @@ def as_json(db: str, *args: str) -> Any:
     return json.loads(tracker(db, *args).stdout)
 
 
-def need(path: Path) -> Path:
-    if not path.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"real data missing under CI: {path}")
-        pytest.skip(f"no real data at {path}")
-    return path
-
-
 @pytest.fixture(scope="module")
 def migrants_db(tmp_path_factory: pytest.TempPathFactory) -> str:
-    need(MIGRANTS)
+    need_data(MIGRANTS)
     db = str(tmp_path_factory.mktemp("cli") / "migrants.sqlite")
     for name, label in zip(ENGLISH, ["74/148", "76/172", "78/217"], strict=True):
         tracker(db, "import", str(MIGRANTS / name), "--negotiation", "migrants", "--label", label)
@@ -139,7 +129,7 @@ def test_diff_json_rebuilds_both_sides(migrants_db: str) -> None:
             assert old_text == by_old[entry["from_id"]]["text"]
         if entry["to_id"]:
             assert new_text == by_new[entry["to_id"]]["text"]
-        for op, text in entry["ops"]:
+        for _, text in entry["ops"]:
             assert "".join(tokenize(text)) == text
     assert {"equal", "changed", "inserted"} <= statuses
     # entries follow the new text's order
@@ -151,7 +141,7 @@ def test_diff_json_rebuilds_both_sides(migrants_db: str) -> None:
 
 @pytest.mark.parametrize("fmt", ["auto", "md"])
 def test_paris_rounds_import_and_keep_ids(tmp_path: Path, fmt: str) -> None:
-    need(PARIS)
+    need_data(PARIS)
     db = str(tmp_path / "paris.sqlite")
     for label, name in PARIS_ROUNDS:
         tracker(db, "import", str(PARIS / name), "-n", "paris", "--label", label, "--format", fmt)

@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("TRACKER_DATA", ROOT.parent / "shared" / "data"))
+from realdata import DATA, need_data
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -25,8 +24,7 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 
 def test_demo_on_real_texts(tmp_path: Path) -> None:
-    if not DATA.exists():
-        pytest.skip("no real data")
+    need_data(DATA)
     db = str(tmp_path / "demo.sqlite")
     result = run("--db", db, "demo", "--data", str(DATA))
     assert result.returncode == 0, result.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -247,7 +247,7 @@ def test_paragraph_status(compact: Tracker) -> None:
 
 
 def test_silence_procedure(compact: Tracker) -> None:
-    now = datetime(2026, 2, 3, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 2, 3, 12, tzinfo=UTC)
     deadline = now + timedelta(hours=24)
     procedure_id, _ = compact.open_silence("compact", deadline, CHAIR, ["2", "3"], now=now)
     with pytest.raises(Conflict, match="has not passed"):

@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from formats_helpers import MIGRANTS, as_chars, body_words, data_files, needs, words
 from tracker.formats import read_document
 from tracker.formats.akn import read_akn
 from tracker.text.document import HEADING, ITEM, OPERATIVE, PARAGRAPH, PREAMBULAR
+
+from formats_helpers import MIGRANTS, as_chars, body_words, data_files, needs, words
 
 XML_FILES = data_files(MIGRANTS, "*.xml")
 E_78 = MIGRANTS / "A_RES_78_217-2325999E.xml"

@@ -6,9 +6,10 @@ import zipfile
 
 import pytest
 
-from formats_helpers import MIGRANTS, PARIS, SEED, data_files
 from tracker.formats import FORMATS, detect_format, read_document
 from tracker.text.document import FormatError
+
+from formats_helpers import MIGRANTS, PARIS, SEED, data_files
 
 AKN_NS = b'<akomaNtoso xmlns="http://docs.oasis-open.org/legaldocml/ns/akn/3.0">'
 

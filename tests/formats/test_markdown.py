@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from formats_helpers import PARIS, body_words, data_files, needs, words
 from tracker.formats import read_document
 from tracker.formats.markdown import read_markdown
 from tracker.text.document import HEADING, ITEM, OPERATIVE, PARAGRAPH, PREAMBULAR
+
+from formats_helpers import PARIS, body_words, data_files, needs, words
 
 MD_FILES = data_files(PARIS, "*.md")
 OCT_23 = PARIS / "agreement_23-oct-2015_index.md"

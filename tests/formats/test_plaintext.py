@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import re
 
-from formats_helpers import SEED, body_words, needs, words
 from tracker.formats import read_document
 from tracker.text.document import HEADING, ITEM, OPERATIVE, PARAGRAPH, PREAMBULAR
+
+from formats_helpers import SEED, body_words, needs, words
 
 FURNITURE = re.compile(r"^\s*(https?://\S+|\d+/\d+|_{5,}|\d{1,3})\s*$")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -63,7 +63,7 @@ def test_same_record_on_each_store(db: str) -> None:
     doc = ParsedDocument((ParsedParagraph("Décide de créer un comité.", num="1."),), language="fr")
     writer.publish_revision("c", "Projet zéro", doc, SECRETARIAT, issued_on=date(2026, 2, 2))
     writer.register_delegation("c", "MEX", "Mexique", "member_state", SECRETARIAT)
-    deadline = datetime.now(timezone.utc) + timedelta(days=3)
+    deadline = datetime.now(UTC) + timedelta(days=3)
     procedure_id, _ = writer.open_silence("c", deadline, SECRETARIAT, ["1"])
     writer.close()
 

@@ -6,8 +6,6 @@ import re
 from collections import Counter
 from collections.abc import Callable
 
-import pytest
-
 from tracker.text.align import EXACT, METHODS, MOVED, POSITION, SECTION, SIMILAR, Match, align, similarity
 from tracker.text.document import HEADING, ParsedParagraph
 

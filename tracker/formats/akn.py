@@ -34,8 +34,8 @@ from tracker.text.document import (
     OPERATIVE,
     PARAGRAPH,
     PREAMBULAR,
-    FormatError,
     Footnote,
+    FormatError,
     ParsedDocument,
     ParsedParagraph,
 )
