@@ -827,17 +827,21 @@ def input_submit(
 
 
 @main.command()
+@click.argument("names", nargs=-1, type=click.Choice(["paris", "migrants"]))
 @click.option("--data", "data_dir", type=click.Path(file_okay=False, path_type=Path), envvar="TRACKER_DATA",
               help="Folder of real texts (default: ../shared/data beside the repository).")
 @click.option("--serve/--no-serve", "then_serve", default=False, help="Serve the UI afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @pass_ctx
-def demo(ctx: _Context, data_dir: Path | None, then_serve: bool, host: str, port: int) -> None:
-    """Build demo negotiations from the real texts (or a sample) and print a summary."""
+def demo(
+    ctx: _Context, names: tuple[str, ...], data_dir: Path | None, then_serve: bool, host: str, port: int
+) -> None:
+    """Build the demo negotiations NAMES (default: all) from the real texts, or a sample
+    negotiation when they are absent, and print a summary."""
     from tracker.demo import build_demo
 
-    for line in build_demo(ctx.tracker, data_dir):
+    for line in build_demo(ctx.tracker, data_dir, names):
         click.echo(line)
     if then_serve:
         click.get_current_context().invoke(serve, host=host, port=port)

@@ -8,7 +8,7 @@ Building is idempotent: a negotiation already in the database is left as it is.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -188,10 +188,12 @@ MIGRANTS = DemoNegotiation(
 )
 
 
-def build_demo(tracker: Tracker, data_dir: Path | None = None) -> Iterator[str]:
-    """Build the demo negotiations (as far as the data allows) and yield a summary."""
+def build_demo(tracker: Tracker, data_dir: Path | None = None, names: Sequence[str] = ()) -> Iterator[str]:
+    """Build the demo negotiations ``names`` (all by default) as far as the data allows,
+    and yield a summary."""
     data = data_dir or default_data_dir()
-    plans = [plan for plan in (PARIS, MIGRANTS) if all((data / t.path).is_file() for t in plan.texts)]
+    wanted = [plan for plan in (PARIS, MIGRANTS) if not names or plan.slug in names]
+    plans = [plan for plan in wanted if all((data / t.path).is_file() for t in plan.texts)]
     if not plans:
         yield f"no real texts in {data}: building the sample negotiation instead"
         plans = [SAMPLE]
