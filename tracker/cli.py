@@ -98,6 +98,7 @@ class _Context:
     def __init__(self, db: str) -> None:
         self.db = db
         self._tracker: Any = None
+        self._read_model: Any = None
 
     @property
     def tracker(self) -> Any:
@@ -106,6 +107,19 @@ class _Context:
 
             self._tracker = Tracker.open(self.db)
         return self._tracker
+
+    def read_model(self, catch_up: bool = True) -> Any:
+        """The read side, caught up with the log. It sits above this package: found by name."""
+        if self._read_model is None:
+            from importlib.metadata import entry_points
+
+            found = entry_points(group="tracker.readside", name="readmodel")
+            if not found:
+                raise UserError("the read side is not installed (entry point tracker.readside:readmodel)")
+            self._read_model = next(iter(found)).load().open(self.db, tracker=self.tracker)
+            if catch_up:
+                self._read_model.catch_up()
+        return self._read_model
 
 
 pass_ctx = click.make_pass_decorator(_Context)
@@ -292,30 +306,24 @@ def show(ctx: _Context, slug: str, label: str | None, at: str | None, as_json: b
     if label and at:
         raise UserError("give --label or --at, not both")
     if at:
-        shown_label, paragraphs = _working_text_at(ctx, slug, at)
-    else:
-        revision = ctx.tracker.revision(slug, label)
-        shown_label, paragraphs = revision.label, revision.paragraphs
+        read = ctx.read_model()
+        shown = read.at(slug, int(at)) if at.isdigit() else read.at_time(slug, _parse_moment(at, "time"))
+        _emit(shown, as_json, lambda: _describe_moment(shown))
+        return
+    revision = ctx.tracker.revision(slug, label)
     _emit(
-        {"negotiation": slug, "label": shown_label, "paragraphs": revision_paragraphs(paragraphs)},
+        {"negotiation": slug, "label": revision.label, "paragraphs": revision_paragraphs(revision.paragraphs)},
         as_json,
-        lambda: "\n\n".join(f"{p['num']} {p['text']}".strip() for p in paragraphs),
+        lambda: "\n\n".join(f"{p['num']} {p['text']}".strip() for p in revision.paragraphs),
     )
 
 
-def _working_text_at(ctx: _Context, slug: str, at: str) -> tuple[str | None, list[dict[str, Any]]]:
-    # Until views follow the log, the working text changes only when a revision is
-    # published: it is the last one published at or before that moment.
-    published = ctx.tracker.published(slug)
-    if at.isdigit():
-        position = int(at)
-        before = [p for p in published if p.position <= position]
-    else:
-        moment = _parse_moment(at, "time")
-        before = [p for p in published if p.timestamp <= moment]
-    if not before:
-        return None, []
-    return before[-1].label, before[-1].revision.paragraphs
+def _describe_moment(shown: dict[str, Any]) -> str:
+    lines = [f"{shown['negotiation']} just after event {shown['position']}: "
+             f"{shown['label'] or 'no revision yet'}, {len(shown['amendments'])} pending amendments", ""]
+    lines += [f"{p['num']} {p['text']}".strip() + ("" if p["status"] == "open" else f"  [{p['status']}]")
+              for p in shown["paragraphs"]]
+    return "\n".join(lines)
 
 
 @main.command()
@@ -356,6 +364,18 @@ def log(ctx: _Context, slug: str, as_json: bool) -> None:
                 f"{position:>8}  {record['timestamp']:%Y-%m-%d %H:%M:%S}  {record['type']:<28} "
                 f"{actor.get('delegation', '')}/{actor.get('user', '')}\n".encode()
             )
+
+
+@main.command()
+@pass_ctx
+def rebuild(ctx: _Context) -> None:
+    """Drop every view and rebuild it from the event log."""
+    import time
+
+    started = time.perf_counter()
+    applied = ctx.read_model(catch_up=False).rebuild()
+    seconds = time.perf_counter() - started
+    click.echo(f"rebuilt the views from {applied} events in {seconds:.2f} s")
 
 
 @main.command()

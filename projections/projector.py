@@ -1,0 +1,429 @@
+"""Turns events of the log into rows of the views.
+
+One handler per event topic, applied to a ``Batch`` that buffers rows and writes them in
+bulk: the follower applies a page of events and its tracking position in one transaction.
+Handlers read only the event and what earlier events left in the views, so replaying the
+same log always gives the same rows (no clock, no randomness).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+
+from tracker.domain.base import Actor
+
+Row = list[Any]
+
+# Column orders of the tables written in bulk (see database.TABLES).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "view_events": ("position", "negotiation", "type", "timestamp", "delegation", "usr", "aggregate_id", "version"),
+    "view_owners": ("aggregate_id", "negotiation", "kind"),
+    "view_delegations": ("negotiation", "code", "name", "kind", "registered"),
+    "view_memberships": ("negotiation", "grp", "member", "valid_from", "valid_to", "joined_at", "left_at"),
+    "view_revisions": ("negotiation", "label", "ord", "position", "timestamp", "symbol", "issued_on", "round",
+                       "based_on", "delegation", "usr", "source"),
+    "view_revision_paragraphs": ("negotiation", "label", "ord", "paragraph_id", "num", "text", "kind", "level",
+                                 "footnotes", "match"),
+    "view_paragraph_status": ("negotiation", "paragraph_id", "status", "note", "delegation", "usr", "valid_from",
+                              "valid_to"),
+    "view_amendments": ("id", "version", "negotiation", "base_revision", "paragraph_id", "action", "old_text",
+                        "new_text", "after_paragraph_id", "on_behalf_of", "rationale", "round", "delegation",
+                        "status", "decided_in", "decision_note", "proposed", "valid_from", "valid_to"),
+    "view_positions": ("amendment_id", "negotiation", "delegation", "stance", "note", "usr", "round", "valid_from",
+                       "valid_to"),
+    "view_silence": ("id", "version", "negotiation", "revision_label", "paragraph_ids", "deadline", "note", "status",
+                     "broken_by", "reason", "valid_from", "valid_to"),
+    "view_inputs": ("id", "negotiation", "delegation", "usr", "paragraph_id", "theme", "text", "position",
+                    "timestamp"),
+}
+NEGOTIATION_COLUMNS = ("slug", "id", "title", "symbol", "mandate", "languages", "phases", "rounds", "created",
+                       "updated")
+
+# The key that identifies "the same thing" across versions of a temporal table.
+TEMPORAL_KEYS: dict[str, tuple[str, ...]] = {
+    "view_memberships": ("negotiation", "grp", "member"),
+    "view_paragraph_status": ("paragraph_id",),
+    "view_amendments": ("id",),
+    "view_positions": ("amendment_id", "delegation"),
+    "view_silence": ("id",),
+}
+
+_INSERT = {
+    table: f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    for table, cols in COLUMNS.items()
+}
+_CLOSE = {
+    table: f"UPDATE {table} SET valid_to = ? WHERE {' AND '.join(f'{k} = ?' for k in key)} AND valid_to IS NULL"
+    for table, key in TEMPORAL_KEYS.items()
+}
+_VALID_TO = {table: COLUMNS[table].index("valid_to") for table in TEMPORAL_KEYS}
+_UPSERT_NEGOTIATION = (
+    f"INSERT INTO view_negotiations ({', '.join(NEGOTIATION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(NEGOTIATION_COLUMNS))}) ON CONFLICT (slug) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in NEGOTIATION_COLUMNS[2:])
+)
+
+PENDING = ("proposed", "revised")
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value, default=_default).decode()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Actor):
+        return value.as_dict()
+    raise TypeError(type(value).__name__)
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    return value.isoformat() if value is not None else None
+
+
+def utc_iso(moment: datetime) -> str:
+    """One fixed-width UTC form, so that times compare correctly as text in SQL."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+class State:
+    """What the projector remembers between events: caches of rows it will change again.
+
+    Everything here can be reloaded from the views, so it is dropped whenever another
+    process may have written them.
+    """
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.owners: dict[str, str] = {}
+        self.slugs: dict[str, str] = {}  # negotiation id -> slug
+        self.negotiations: dict[str, dict[str, Any]] = {}
+        self.amendments: dict[str, Row] = {}
+        self.silences: dict[str, Row] = {}
+
+    def owner(self, aggregate_id: str) -> str:
+        slug = self.owners.get(aggregate_id)
+        if slug is None:
+            row = self._one("SELECT negotiation FROM view_owners WHERE aggregate_id = ?", (aggregate_id,))
+            slug = self.owners[aggregate_id] = row[0]
+        return slug
+
+    def slug_of(self, negotiation_id: str) -> str:
+        return self.owner(negotiation_id)
+
+    def negotiation(self, slug: str) -> dict[str, Any]:
+        found = self.negotiations.get(slug)
+        if found is None:
+            row = self._one(f"SELECT {', '.join(NEGOTIATION_COLUMNS)} FROM view_negotiations WHERE slug = ?", (slug,))
+            found = dict(zip(NEGOTIATION_COLUMNS, row, strict=True))
+            for key in ("languages", "phases", "rounds"):
+                found[key] = orjson.loads(found[key])
+            self.negotiations[slug] = found
+        return found
+
+    def current(self, table: str, cache: dict[str, Row], key: str) -> Row:
+        row = cache.get(key)
+        if row is None:
+            found = self._one(f"SELECT {', '.join(COLUMNS[table])} FROM {table} WHERE id = ? AND valid_to IS NULL", (key,))
+            row = cache[key] = list(found)
+        return row
+
+    def _one(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...]:
+        self.cursor.execute(sql, params)
+        row = self.cursor.fetchone()
+        if row is None:
+            raise LookupError(f"the views are missing a row the log refers to ({sql.split('FROM')[1].split()[0]} {params})")
+        return row
+
+
+class Batch:
+    """Rows to write, buffered; closes of rows written in earlier batches become UPDATEs."""
+
+    def __init__(self, state: State) -> None:
+        self.state = state
+        self.rows: dict[str, list[Row]] = {table: [] for table in COLUMNS}
+        self.closes: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TEMPORAL_KEYS}
+        self.open: dict[tuple[str, tuple[Any, ...]], Row] = {}
+        self.touched: set[str] = set()
+
+    def add(self, table: str, row: Row) -> Row:
+        self.rows[table].append(row)
+        if table in TEMPORAL_KEYS:
+            columns = COLUMNS[table]
+            key = tuple(row[columns.index(k)] for k in TEMPORAL_KEYS[table])
+            self.open[(table, key)] = row
+        return row
+
+    def close(self, table: str, key: tuple[Any, ...], position: int) -> None:
+        row = self.open.pop((table, key), None)
+        if row is not None:
+            row[_VALID_TO[table]] = position
+        else:
+            self.closes[table].append((position, *key))
+
+    def flush(self, cursor: Any) -> None:
+        # Closes first: they only ever touch rows of earlier batches, never this one's.
+        for table, params in self.closes.items():
+            if params:
+                cursor.executemany(_CLOSE[table], params)
+        for table, rows in self.rows.items():
+            if rows:
+                cursor.executemany(_INSERT[table], rows)
+        for slug in self.touched:
+            n = self.state.negotiations[slug]
+            cursor.execute(_UPSERT_NEGOTIATION, [
+                n[c] if c not in ("languages", "phases", "rounds") else dumps(n[c]) for c in NEGOTIATION_COLUMNS
+            ])
+
+
+Handler = Callable[[Batch, int, str, dict[str, Any]], str]
+HANDLERS: dict[str, Handler] = {}
+
+
+def on(topic: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS["tracker." + topic] = handler
+        return handler
+
+    return register
+
+
+# --- negotiations -----------------------------------------------------------------------
+
+
+@on("negotiation.Created")
+def _created(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    slug = e["slug"]
+    b.state.owners[aggregate] = slug
+    b.add("view_owners", [aggregate, slug, "negotiation"])
+    b.state.negotiations[slug] = {
+        "slug": slug, "id": aggregate, "title": e["title"], "symbol": e["symbol"], "mandate": e["mandate"],
+        "languages": list(e["languages"]), "phases": [], "rounds": [], "created": position, "updated": position,
+    }
+    b.touched.add(slug)
+    b.add("view_delegations", [slug, "SECRETARIAT", "Secretariat", "secretariat", position])
+    return slug
+
+
+def _negotiation_event(change: Callable[[dict[str, Any], dict[str, Any], int, Batch], None]) -> Handler:
+    def handler(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+        slug = b.state.owner(aggregate)
+        negotiation = b.state.negotiation(slug)
+        change(negotiation, e, position, b)
+        negotiation["updated"] = position
+        b.touched.add(slug)
+        return slug
+
+    return handler
+
+
+def _details(n: dict[str, Any], e: dict[str, Any], position: int, b: Batch) -> None:
+    n.update({k: v for k, v in e["changes"].items() if k in NEGOTIATION_COLUMNS})
+
+
+def _phase(n: dict[str, Any], e: dict[str, Any], position: int, b: Batch) -> None:
+    n["phases"].append({"name": e["name"], "starts": _iso(e["starts"]), "ends": _iso(e["ends"]),
+                        "description": e["description"]})
+
+
+def _round(n: dict[str, Any], e: dict[str, Any], position: int, b: Batch) -> None:
+    n["rounds"].append({"number": e["number"], "starts": _iso(e["starts"]), "ends": _iso(e["ends"]),
+                        "venue": e["venue"], "status": "scheduled", "opened": None, "closed": None})
+    n["rounds"].sort(key=lambda r: r["number"])
+
+
+def _round_status(status: str, field: str) -> Callable[[dict[str, Any], dict[str, Any], int, Batch], None]:
+    def change(n: dict[str, Any], e: dict[str, Any], position: int, b: Batch) -> None:
+        for r in n["rounds"]:
+            if r["number"] == e["number"]:
+                r["status"], r[field] = status, position
+
+    return change
+
+
+def _registered(n: dict[str, Any], e: dict[str, Any], position: int, b: Batch) -> None:
+    b.add("view_delegations", [n["slug"], e["code"], e["name"], e["kind"], position])
+
+
+def _joined(n: dict[str, Any], e: dict[str, Any], position: int, b: Batch) -> None:
+    b.add("view_memberships", [n["slug"], e["group"], e["member"], position, None, _iso(e["timestamp"]), None])
+
+
+def _left(n: dict[str, Any], e: dict[str, Any], position: int, b: Batch) -> None:
+    b.close("view_memberships", (n["slug"], e["group"], e["member"]), position)
+
+
+def _nothing(n: dict[str, Any], e: dict[str, Any], position: int, b: Batch) -> None:
+    pass
+
+
+on("negotiation.DetailsChanged")(_negotiation_event(_details))
+on("negotiation.PhaseAdded")(_negotiation_event(_phase))
+on("negotiation.RoundScheduled")(_negotiation_event(_round))
+on("negotiation.RoundOpened")(_negotiation_event(_round_status("open", "opened")))
+on("negotiation.RoundClosed")(_negotiation_event(_round_status("closed", "closed")))
+on("negotiation.DelegationRegistered")(_negotiation_event(_registered))
+on("negotiation.GroupJoined")(_negotiation_event(_joined))
+on("negotiation.GroupLeft")(_negotiation_event(_left))
+on("negotiation.RevisionListed")(_negotiation_event(_nothing))
+
+
+def open_round(n: dict[str, Any]) -> int | None:
+    numbers = [r["number"] for r in n["rounds"] if r["status"] == "open"]
+    return max(numbers) if numbers else None
+
+
+# --- revisions and paragraphs ----------------------------------------------------------
+
+
+def _own(b: Batch, aggregate: str, negotiation_id: Any, kind: str) -> str:
+    slug = b.state.slug_of(str(negotiation_id))
+    b.state.owners[aggregate] = slug
+    b.add("view_owners", [aggregate, slug, kind])
+    return slug
+
+
+@on("revision.Published")
+def _published(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    slug = _own(b, aggregate, e["negotiation_id"], "revision")
+    actor: Actor = e["actor"]
+    b.add("view_revisions", [
+        slug, e["label"], position, position, _iso(e["timestamp"]), e["symbol"], _iso(e["issued_on"]),
+        e["round_number"], e["based_on"], actor.delegation, actor.user, dumps(e["source"]),
+    ])
+    for ord_, p in enumerate(e["paragraphs"]):
+        b.add("view_revision_paragraphs", [
+            slug, e["label"], ord_, p["id"], p["num"], p["text"], p["kind"], p["level"],
+            dumps(p["footnotes"]), dumps(p["match"]),
+        ])
+    return slug
+
+
+@on("paragraph.Introduced")
+def _introduced(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    slug = _own(b, aggregate, e["negotiation_id"], "paragraph")
+    actor: Actor = e["actor"]
+    b.add("view_paragraph_status", [slug, aggregate, "open", "", actor.delegation, actor.user, position, None])
+    return slug
+
+
+@on("paragraph.StatusChanged")
+def _status(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    slug = b.state.owner(aggregate)
+    actor: Actor = e["actor"]
+    b.close("view_paragraph_status", (aggregate,), position)
+    b.add("view_paragraph_status", [slug, aggregate, e["status"], e["note"], actor.delegation, actor.user, position,
+                                    None])
+    return slug
+
+
+# --- amendments and positions ------------------------------------------------------------
+
+_A = {name: i for i, name in enumerate(COLUMNS["view_amendments"])}
+
+
+@on("amendment.Proposed")
+def _proposed(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    slug = _own(b, aggregate, e["negotiation_id"], "amendment")
+    row = [
+        aggregate, 1, slug, e["base_revision"], e["paragraph_id"], e["action"], e["old_text"], e["new_text"],
+        e["after_paragraph_id"], e["on_behalf_of"], e["rationale"], e["round_number"], e["actor"].delegation,
+        "proposed", None, "", position, position, None,
+    ]
+    b.state.amendments[aggregate] = b.add("view_amendments", row)
+    return slug
+
+
+def _new_version(b: Batch, position: int, aggregate: str, **changes: Any) -> str:
+    current = b.state.current("view_amendments", b.state.amendments, aggregate)
+    b.close("view_amendments", (aggregate,), position)
+    row = list(current)
+    row[_A["version"]] += 1
+    for name, value in changes.items():
+        row[_A[name]] = value
+    row[_A["valid_from"]], row[_A["valid_to"]] = position, None
+    b.state.amendments[aggregate] = b.add("view_amendments", row)
+    return row[_A["negotiation"]]
+
+
+@on("amendment.Revised")
+def _revised(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    return _new_version(b, position, aggregate, old_text=e["old_text"], new_text=e["new_text"],
+                        rationale=e["rationale"], status="revised")
+
+
+@on("amendment.Withdrawn")
+def _withdrawn(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    return _new_version(b, position, aggregate, status="withdrawn", decision_note=e["reason"])
+
+
+@on("amendment.Decided")
+def _decided(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    return _new_version(b, position, aggregate, status=e["outcome"], decided_in=e["revision_label"],
+                        decision_note=e["note"])
+
+
+@on("amendment.PositionTaken")
+def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    slug = b.state.owner(aggregate)
+    b.close("view_positions", (aggregate, e["delegation"]), position)
+    round_number = open_round(b.state.negotiation(slug))
+    b.add("view_positions", [aggregate, slug, e["delegation"], e["stance"], e["note"], e["actor"].user,
+                             round_number, position, None])
+    return slug
+
+
+@on("amendment.PositionDropped")
+def _dropped(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    b.close("view_positions", (aggregate, e["delegation"]), position)
+    return b.state.owner(aggregate)
+
+
+# --- silence procedures and stakeholder inputs ------------------------------------------
+
+_S = {name: i for i, name in enumerate(COLUMNS["view_silence"])}
+
+
+@on("silence.Opened")
+def _silence_opened(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    slug = _own(b, aggregate, e["negotiation_id"], "silence")
+    row = [aggregate, 1, slug, e["revision_label"], dumps(e["paragraph_ids"]), _iso(e["deadline"]), e["note"],
+           "open", None, "", position, None]
+    b.state.silences[aggregate] = b.add("view_silence", row)
+    return slug
+
+
+def _silence_version(b: Batch, position: int, aggregate: str, **changes: Any) -> str:
+    current = b.state.current("view_silence", b.state.silences, aggregate)
+    b.close("view_silence", (aggregate,), position)
+    row = list(current)
+    row[_S["version"]] += 1
+    for name, value in changes.items():
+        row[_S[name]] = value
+    row[_S["valid_from"]], row[_S["valid_to"]] = position, None
+    b.state.silences[aggregate] = b.add("view_silence", row)
+    return row[_S["negotiation"]]
+
+
+@on("silence.Broken")
+def _silence_broken(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    return _silence_version(b, position, aggregate, status="broken", broken_by=e["delegation"], reason=e["reason"])
+
+
+@on("silence.Passed")
+def _silence_passed(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    return _silence_version(b, position, aggregate, status="passed")
+
+
+@on("input.Submitted")
+def _input(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    slug = _own(b, aggregate, e["negotiation_id"], "input")
+    actor: Actor = e["actor"]
+    b.add("view_inputs", [aggregate, slug, actor.delegation, actor.user, e["paragraph_id"], e["theme"], e["text"],
+                          position, _iso(e["timestamp"])])
+    return slug
