@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from projections import moments
+from projections import moments, positions
 from projections.database import ViewDatabase
 from projections.follower import Follower
 from projections.projector import utc_iso
@@ -73,3 +73,7 @@ class ReadModel:
         self._require(slug)
         position = moments.position_at_time(self.views, slug, utc_iso(moment))
         return moments.moment(self.views, slug, position)
+
+    def delegation(self, slug: str, code: str) -> dict[str, Any]:
+        self._require(slug)
+        return positions.delegation_record(self.views, slug, code)

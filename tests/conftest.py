@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from projections.readmodel import ReadModel
 from tracker.application import Tracker
 from tracker.domain.base import Actor
 
@@ -72,3 +73,13 @@ def tracker(db: str) -> Iterator[Tracker]:
         yield app
     finally:
         app.close()
+
+
+@pytest.fixture
+def read(db: str, tracker: Tracker) -> Iterator[ReadModel]:
+    """The read side over the same store, sharing the tracker's connection to the log."""
+    model = ReadModel.open(db, tracker=tracker)
+    try:
+        yield model
+    finally:
+        model.close()
