@@ -34,21 +34,22 @@ def delegation_record(views: ViewDatabase, slug: str, code: str) -> dict[str, An
     def groups_at(position: int) -> list[str]:
         return [m["group"] for m in memberships if m["from"] <= position and (m["to"] is None or m["to"] > position)]
 
+    nums = _latest_nums(views, slug)
     proposed = _proposals(views, slug, "a.delegation = ?", code)
     for p in proposed:
         p["groups_at_the_time"] = groups_at(p["proposed"])
+        p["num"] = nums.get(p["paragraph_id"], "")
     on_its_behalf = _proposals(views, slug, "a.on_behalf_of = ? AND a.delegation <> a.on_behalf_of", code)
     positions = [
         {"amendment_id": r[0], "stance": r[1], "note": r[2], "since": r[3], "until": r[4], "round": r[5],
          "user": r[6], "proposer": r[7], "paragraph_id": r[8], "action": r[9], "amendment_status": r[10],
-         "current": r[4] is None, "groups_at_the_time": groups_at(r[3])}
+         "current": r[4] is None, "groups_at_the_time": groups_at(r[3]), "num": nums.get(r[8], "")}
         for r in views.query(
             "SELECT p.amendment_id, p.stance, p.note, p.valid_from, p.valid_to, p.round, p.usr, a.delegation, "
             "a.paragraph_id, a.action, a.status FROM view_positions p "
             "JOIN view_amendments a ON a.id = p.amendment_id AND a.valid_to IS NULL "
             "WHERE p.negotiation = ? AND p.delegation = ? ORDER BY p.valid_from", (slug, code))
     ]
-    nums = _latest_nums(views, slug)
     by_paragraph: dict[str, dict[str, Any]] = {}
     by_round: dict[str, dict[str, int]] = {}
     for p in proposed:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from projections import moments, positions
+from projections import blame, compilation, moments, positions, progress
 from projections.database import ViewDatabase
 from projections.follower import Follower
 from projections.projector import utc_iso
@@ -77,3 +77,19 @@ class ReadModel:
     def delegation(self, slug: str, code: str) -> dict[str, Any]:
         self._require(slug)
         return positions.delegation_record(self.views, slug, code)
+
+    def last_position(self, slug: str) -> int:
+        rows = self.views.query("SELECT MAX(position) FROM view_events WHERE negotiation = ?", (slug,))
+        return rows[0][0] or 0
+
+    def compilation(self, slug: str, position: int | None = None) -> dict[str, Any]:
+        self._require(slug)
+        return compilation.compilation(self.views, slug, self.last_position(slug) if position is None else position)
+
+    def progress(self, slug: str) -> dict[str, Any]:
+        self._require(slug)
+        return progress.progress(self.views, slug, self.last_position(slug))
+
+    def blame(self, slug: str, label: str) -> dict[str, Any]:
+        self._require(slug)
+        return blame.blame(self.views, slug, label)

@@ -367,6 +367,89 @@ def log(ctx: _Context, slug: str, as_json: bool) -> None:
 
 
 @main.command()
+@negotiation_option
+@click.option("--delegation", "code", required=True, metavar="CODE")
+@json_option
+@pass_ctx
+def positions(ctx: _Context, slug: str, code: str, as_json: bool) -> None:
+    """Everything a delegation proposed, supported, opposed, co-sponsored and withdrew."""
+    record = ctx.read_model().delegation(slug, code)
+    _emit(record, as_json, lambda: _describe_record(record))
+
+
+def _describe_record(record: dict[str, Any]) -> str:
+    d = record["delegation"]
+    lines = [f"{d['code']} ({d['name']}, {d['kind'].replace('_', ' ')})"]
+    lines += [f"  member of {m['group']} from event {m['from']}" + (f" to {m['to']}" if m["to"] else "")
+              for m in record["memberships"]]
+    lines += [f"  proposed {p['action']} on paragraph {p['num'] or p['paragraph_id'][:8]} "
+              f"({p['status'].replace('_', ' ')})" for p in record["proposed"]]
+    lines += [f"  {p['stance'].replace('_', '-')} {p['proposer']}'s {p['action']} on paragraph "
+              f"{p['num'] or p['paragraph_id'][:8]}" + ("" if p["current"] else " (no longer)")
+              for p in record["positions"]]
+    return "\n".join(lines)
+
+
+@main.command()
+@negotiation_option
+@click.option("--at", "at", metavar="POSITION", type=int, help="As it stood just after that event.")
+@json_option
+@pass_ctx
+def compilation(ctx: _Context, slug: str, at: int | None, as_json: bool) -> None:
+    """The compilation text: each paragraph with its pending proposals, attributed."""
+    compiled = ctx.read_model().compilation(slug, at)
+
+    def human() -> str:
+        lines = [f"{compiled['label']} with {compiled['totals']['proposals']} pending proposals, "
+                 f"{compiled['totals']['brackets']} brackets", ""]
+        for p in compiled["paragraphs"]:
+            lines.append(f"{p['num']} {p['text']}".strip() + ("" if p["status"] == "open" else f"  [{p['status']}]"))
+            if p["attribution"]:
+                lines.append(f"    >> {p['attribution']}")
+        return "\n".join(lines)
+
+    _emit(compiled, as_json, human)
+
+
+@main.command()
+@negotiation_option
+@json_option
+@pass_ctx
+def progress(ctx: _Context, slug: str, as_json: bool) -> None:
+    """Paragraphs agreed, bracketed and open, brackets and amendments, per revision and round."""
+    data = ctx.read_model().progress(slug)
+
+    def human() -> str:
+        lines = [f"{'revision':<14}{'agreed':>8}{'bracketed':>11}{'open':>7}{'brackets':>10}  amendments"]
+        for r in data["revisions"]:
+            amendments = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(r["amendments"].items()))
+            lines.append(f"{r['label']:<14}{r['agreed_ad_ref']:>8}{r['bracketed']:>11}{r['open']:>7}"
+                         f"{r['brackets']:>10}  {amendments}")
+        return "\n".join(lines)
+
+    _emit(data, as_json, human)
+
+
+@main.command()
+@negotiation_option
+@click.option("--label", required=True, help="The revision.")
+@json_option
+@pass_ctx
+def blame(ctx: _Context, slug: str, label: str, as_json: bool) -> None:
+    """Every span of a revision's text, traced to the amendment or revision that brought it in."""
+    data = ctx.read_model().blame(slug, label)
+
+    def human() -> str:
+        lines = []
+        for p in data["paragraphs"]:
+            parts = [f"{s['text']}<{s['label'] if s['kind'] == 'revision' else s['delegation']}>" for s in p["spans"]]
+            lines.append(f"{p['num']} {''.join(parts)}".strip())
+        return "\n\n".join(lines)
+
+    _emit(data, as_json, human)
+
+
+@main.command()
 @pass_ctx
 def rebuild(ctx: _Context) -> None:
     """Drop every view and rebuild it from the event log."""
