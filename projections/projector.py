@@ -88,7 +88,9 @@ def _iso(value: datetime | date | None) -> str | None:
 
 def utc_iso(moment: datetime) -> str:
     """One fixed-width UTC form, so that times compare correctly as text in SQL."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
 
 
 class State:
@@ -105,6 +107,17 @@ class State:
         self.negotiations: dict[str, dict[str, Any]] = {}
         self.amendments: dict[str, Row] = {}
         self.silences: dict[str, Row] = {}
+        # Who holds a position on each amendment: most positions are first positions, and
+        # knowing that saves closing a row that does not exist.
+        self.positions: dict[str, set[str]] = {}
+
+    def positions_on(self, amendment_id: str) -> set[str]:
+        found = self.positions.get(amendment_id)
+        if found is None:
+            self.cursor.execute(
+                "SELECT delegation FROM view_positions WHERE amendment_id = ? AND valid_to IS NULL", (amendment_id,))
+            found = self.positions[amendment_id] = {row[0] for row in self.cursor.fetchall()}
+        return found
 
     def owner(self, aggregate_id: str) -> str:
         slug = self.owners.get(aggregate_id)
@@ -336,6 +349,7 @@ def _proposed(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str
         "proposed", None, "", position, position, None,
     ]
     b.state.amendments[aggregate] = b.add("view_amendments", row)
+    b.state.positions[aggregate] = set()
     return slug
 
 
@@ -371,7 +385,10 @@ def _decided(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
 @on("amendment.PositionTaken")
 def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
     slug = b.state.owner(aggregate)
-    b.close("view_positions", (aggregate, e["delegation"]), position)
+    holders = b.state.positions_on(aggregate)
+    if e["delegation"] in holders:
+        b.close("view_positions", (aggregate, e["delegation"]), position)
+    holders.add(e["delegation"])
     round_number = open_round(b.state.negotiation(slug))
     b.add("view_positions", [aggregate, slug, e["delegation"], e["stance"], e["note"], e["actor"].user,
                              round_number, position, None])
@@ -380,6 +397,7 @@ def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str
 
 @on("amendment.PositionDropped")
 def _dropped(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
+    b.state.positions_on(aggregate).discard(e["delegation"])
     b.close("view_positions", (aggregate, e["delegation"]), position)
     return b.state.owner(aggregate)
 

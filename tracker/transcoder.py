@@ -56,6 +56,7 @@ class TupleAsList(Transcoding):
 
 
 _PLAIN = (str, int, float, bool, type(None))
+_CONTAINERS = (dict, list)
 
 
 class OrjsonTranscoder(JSONTranscoder):
@@ -66,6 +67,25 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def decode(self, data: bytes) -> Any:
         return self._untag(orjson.loads(data))
+
+    def decode_shallow(self, data: bytes) -> Any:
+        """``decode`` for a top-level object, walking only into values that can hold tags.
+
+        Most events are a flat object with a tagged timestamp and actor; lists of plain
+        strings or numbers (paragraph ids, languages) need no walk at all.
+        """
+        obj = orjson.loads(data)
+        names = self.names
+        for key, value in obj.items():
+            kind = type(value)
+            if kind is dict:
+                if len(value) == 2 and type(value.get("_data_")) in _PLAIN and "_type_" in value:
+                    obj[key] = names[value["_type_"]].decode(value["_data_"])
+                else:
+                    obj[key] = self._untag(value)
+            elif kind is list and any(type(item) in _CONTAINERS for item in value):
+                obj[key] = self._untag(value)
+        return obj
 
     def _tag(self, obj: Any) -> Any:
         kind = type(obj)
