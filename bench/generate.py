@@ -29,7 +29,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -678,6 +678,7 @@ def generate(
     seed: int = 0,
     batch: int = 20_000,
     writer: str = "auto",
+    on_batch: Callable[[], Any] | None = None,
 ) -> dict[str, Any]:
     """Record a whole synthetic negotiation ``slug`` in ``tracker``: about ``events`` events.
 
@@ -694,12 +695,15 @@ def generate(
         writer = "process" if events >= 100_000 and _reopenable(tracker) else "inline"
     if writer not in ("process", "inline"):
         raise ValueError(f"writer is 'process', 'inline' or 'auto', not {writer!r}")
+    if on_batch is not None and writer != "inline":
+        raise ValueError("on_batch needs the inline writer: it runs after each batch is saved")
     if tracker.recorder.select_events(negotiation_id(slug), limit=1):
         raise ValueError(f"negotiation {slug!r} already exists in this database: use another slug or a fresh one")
     if rounds < 1 or paragraphs < 10:
         raise ValueError("at least one round and ten paragraphs")
     started = time.perf_counter()
     generator = _Generator(tracker, slug, events, delegations, groups, paragraphs, rounds, seed, batch, writer)
+    generator.on_batch = on_batch
     generator.run()
     seconds = time.perf_counter() - started
     stats = generator.stats
@@ -741,6 +745,7 @@ class _Generator:
         self.buffer: list[Any] = []  # events not yet saved, in the order they happened
         self.handed = 0  # events saved or handed to the writer
         self.writer = _Writer(tracker) if writer == "process" else None
+        self.on_batch: Callable[[], Any] | None = None  # e.g. a follower catching up, in tests
         self.negotiation: Negotiation
         self.doc: list[dict[str, Any]] = []  # the text as last published, in order
         self.label = ""  # ... and its label
@@ -786,6 +791,8 @@ class _Generator:
         self.stats.save_seconds += time.perf_counter() - started
         self.stats.saved += len(events)
         self.stats.last_position = recordings[-1].notification.id
+        if self.on_batch is not None:
+            self.on_batch()
 
     @property
     def emitted(self) -> int:
