@@ -15,7 +15,7 @@ from typing import Any
 from tracker.storage import is_postgres, persistence_env
 
 # Bumped whenever a table's shape changes: views are rebuilt from the log, never migrated.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TABLES = [
     """CREATE TABLE IF NOT EXISTS view_meta (
@@ -24,12 +24,12 @@ TABLES = [
         name TEXT PRIMARY KEY, position BIGINT NOT NULL)""",
     # Every event, indexed by negotiation: the log as pages and `log` read it.
     """CREATE TABLE IF NOT EXISTS view_events (
-        position BIGINT PRIMARY KEY, negotiation TEXT NOT NULL, type TEXT NOT NULL, timestamp TEXT NOT NULL,
+        position INTEGER PRIMARY KEY, negotiation TEXT NOT NULL, type TEXT NOT NULL, timestamp TEXT NOT NULL,
         delegation TEXT NOT NULL, usr TEXT NOT NULL, aggregate_id TEXT NOT NULL, version INTEGER NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS view_events_by_negotiation ON view_events (negotiation, position)",
     "CREATE INDEX IF NOT EXISTS view_events_by_time ON view_events (negotiation, timestamp)",
     """CREATE TABLE IF NOT EXISTS view_owners (
-        aggregate_id TEXT PRIMARY KEY, negotiation TEXT NOT NULL, kind TEXT NOT NULL)""",
+        aggregate_id TEXT PRIMARY KEY, negotiation TEXT NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID""",
     """CREATE TABLE IF NOT EXISTS view_negotiations (
         slug TEXT PRIMARY KEY, id TEXT NOT NULL, title TEXT NOT NULL, symbol TEXT NOT NULL, mandate TEXT NOT NULL,
         languages TEXT NOT NULL, phases TEXT NOT NULL, rounds TEXT NOT NULL, created BIGINT NOT NULL,
@@ -64,7 +64,7 @@ TABLES = [
         after_paragraph_id TEXT NOT NULL, on_behalf_of TEXT NOT NULL, rationale TEXT NOT NULL, round INTEGER,
         delegation TEXT NOT NULL, status TEXT NOT NULL, decided_in TEXT, decision_note TEXT NOT NULL,
         proposed BIGINT NOT NULL, valid_from BIGINT NOT NULL, valid_to BIGINT,
-        PRIMARY KEY (id, version))""",
+        PRIMARY KEY (id, version)) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS view_amendments_at ON view_amendments (negotiation, valid_from)",
     "CREATE INDEX IF NOT EXISTS view_amendments_open ON view_amendments (negotiation, valid_to)",
     "CREATE INDEX IF NOT EXISTS view_amendments_by_delegation ON view_amendments (negotiation, delegation)",
@@ -164,6 +164,9 @@ class _SqliteViews(ViewDatabase):
 class _PostgresViews(ViewDatabase):
     postgres = True
 
+    def create(self, cursor: Any) -> None:
+        super().create(_PgDialect(cursor))
+
     def __init__(self, db: str) -> None:
         import psycopg
 
@@ -195,6 +198,21 @@ class _PostgresViews(ViewDatabase):
 
 def _pg(sql: str) -> str:
     return sql.replace("?", "%s")
+
+
+class _PgDialect:
+    """Table definitions written for SQLite, as PostgreSQL spells them."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        # SQLite's rowid alias and its clustered tables have no PostgreSQL spelling.
+        sql = sql.replace("INTEGER PRIMARY KEY", "BIGINT PRIMARY KEY").replace(" WITHOUT ROWID", "")
+        return self.cursor.execute(sql, params)
+
+    def fetchone(self) -> Any:
+        return self.cursor.fetchone()
 
 
 class _PgCursor:

@@ -79,8 +79,11 @@ class OrjsonTranscoder(JSONTranscoder):
         for key, value in obj.items():
             kind = type(value)
             if kind is dict:
-                if len(value) == 2 and type(value.get("_data_")) in _PLAIN and "_type_" in value:
-                    obj[key] = names[value["_type_"]].decode(value["_data_"])
+                if len(value) == 2 and "_type_" in value and "_data_" in value:
+                    data = value["_data_"]
+                    if type(data) in _CONTAINERS:
+                        data = self._untag(data)
+                    obj[key] = names[value["_type_"]].decode(data)
                 else:
                     obj[key] = self._untag(value)
             elif kind is list and any(type(item) in _CONTAINERS for item in value):
