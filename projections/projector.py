@@ -337,7 +337,7 @@ def _status(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
 
 # --- amendments and positions ------------------------------------------------------------
 
-_A = {name: i for i, name in enumerate(COLUMNS["view_amendments"])}
+_INDEX = {table: {name: i for i, name in enumerate(columns)} for table, columns in COLUMNS.items()}
 
 
 @on("amendment.Proposed")
@@ -353,16 +353,23 @@ def _proposed(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str
     return slug
 
 
-def _new_version(b: Batch, position: int, aggregate: str, **changes: Any) -> str:
-    current = b.state.current("view_amendments", b.state.amendments, aggregate)
-    b.close("view_amendments", (aggregate,), position)
+def _next_version(b: Batch, table: str, cache: dict[str, Row], position: int, aggregate: str,
+                  **changes: Any) -> str:
+    """Close the current version of a versioned row and add the next one with ``changes``."""
+    index = _INDEX[table]
+    current = b.state.current(table, cache, aggregate)
+    b.close(table, (aggregate,), position)
     row = list(current)
-    row[_A["version"]] += 1
+    row[index["version"]] += 1
     for name, value in changes.items():
-        row[_A[name]] = value
-    row[_A["valid_from"]], row[_A["valid_to"]] = position, None
-    b.state.amendments[aggregate] = b.add("view_amendments", row)
-    return row[_A["negotiation"]]
+        row[index[name]] = value
+    row[index["valid_from"]], row[index["valid_to"]] = position, None
+    cache[aggregate] = b.add(table, row)
+    return row[index["negotiation"]]
+
+
+def _new_version(b: Batch, position: int, aggregate: str, **changes: Any) -> str:
+    return _next_version(b, "view_amendments", b.state.amendments, position, aggregate, **changes)
 
 
 @on("amendment.Revised")
@@ -404,8 +411,6 @@ def _dropped(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
 
 # --- silence procedures and stakeholder inputs ------------------------------------------
 
-_S = {name: i for i, name in enumerate(COLUMNS["view_silence"])}
-
 
 @on("silence.Opened")
 def _silence_opened(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
@@ -417,15 +422,7 @@ def _silence_opened(b: Batch, position: int, aggregate: str, e: dict[str, Any]) 
 
 
 def _silence_version(b: Batch, position: int, aggregate: str, **changes: Any) -> str:
-    current = b.state.current("view_silence", b.state.silences, aggregate)
-    b.close("view_silence", (aggregate,), position)
-    row = list(current)
-    row[_S["version"]] += 1
-    for name, value in changes.items():
-        row[_S[name]] = value
-    row[_S["valid_from"]], row[_S["valid_to"]] = position, None
-    b.state.silences[aggregate] = b.add("view_silence", row)
-    return row[_S["negotiation"]]
+    return _next_version(b, "view_silence", b.state.silences, position, aggregate, **changes)
 
 
 @on("silence.Broken")
