@@ -64,9 +64,6 @@ class Revision(TrackerAggregate):
                 return paragraph
         raise NotFound(f"paragraph {paragraph_id} is not in revision {self.label!r}")
 
-    def has_paragraph(self, paragraph_id: str) -> bool:
-        return any(p["id"] == paragraph_id for p in self.paragraphs)
-
     def find(self, id_or_num: str) -> dict[str, Any]:
         """A paragraph by id, or by its number as printed ("3", "3.", "(a)", "OP7")."""
         if any(p["id"] == id_or_num for p in self.paragraphs):
