@@ -15,7 +15,7 @@ from typing import Any
 from tracker.storage import is_postgres, persistence_env
 
 # Bumped whenever a table's shape changes: views are rebuilt from the log, never migrated.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TABLES = [
     """CREATE TABLE IF NOT EXISTS view_meta (
@@ -71,7 +71,9 @@ TABLES = [
     """CREATE TABLE IF NOT EXISTS view_positions (
         amendment_id TEXT NOT NULL, negotiation TEXT NOT NULL, delegation TEXT NOT NULL, stance TEXT NOT NULL,
         note TEXT NOT NULL, usr TEXT NOT NULL, round INTEGER, valid_from BIGINT NOT NULL, valid_to BIGINT)""",
-    "CREATE INDEX IF NOT EXISTS view_positions_key ON view_positions (amendment_id, valid_from)",
+    # Covering: the positions valid at a moment are read from the index alone.
+    "CREATE INDEX IF NOT EXISTS view_positions_key ON view_positions "
+    "(amendment_id, valid_from, valid_to, delegation, stance)",
     "CREATE INDEX IF NOT EXISTS view_positions_by_delegation ON view_positions (negotiation, delegation)",
     """CREATE TABLE IF NOT EXISTS view_silence (
         id TEXT NOT NULL, version INTEGER NOT NULL, negotiation TEXT NOT NULL, revision_label TEXT NOT NULL,

@@ -60,16 +60,15 @@ def positions_at(
     """Positions valid at ``position`` on the amendments ``amendments_at`` returns."""
     marks = ", ".join("?" * len(statuses))
     rows = views.query(
-        "SELECT p.amendment_id, p.delegation, p.stance, p.note, p.valid_from FROM view_amendments a "
+        "SELECT p.amendment_id, p.delegation, p.stance, p.valid_from FROM view_amendments a "
         "JOIN view_positions p ON p.amendment_id = a.id "
         f"WHERE a.negotiation = ? AND a.valid_from <= ? AND (a.valid_to IS NULL OR a.valid_to > ?) "
         f"AND a.status IN ({marks}) AND p.valid_from <= ? AND (p.valid_to IS NULL OR p.valid_to > ?) "
         "ORDER BY p.valid_from",
         (slug, position, position, *statuses, position, position))
     found: dict[str, list[dict[str, Any]]] = {}
-    for amendment_id, delegation, stance, note, since in rows:
-        found.setdefault(amendment_id, []).append(
-            {"delegation": delegation, "stance": stance, "note": note, "since": since})
+    for amendment_id, delegation, stance, since in rows:
+        found.setdefault(amendment_id, []).append({"delegation": delegation, "stance": stance, "since": since})
     return found
 
 
