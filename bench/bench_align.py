@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import importlib.util
 import sys
 import time
 from collections import Counter
@@ -20,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tracker.formats import read_document  # noqa: E402
 from tracker.text.align import align  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -39,12 +39,8 @@ SERIES = {
 
 
 def load(path: Path) -> list[tuple[str, str]]:
-    # The project's importers when present, else the tests' crude reader.
-    spec = importlib.util.spec_from_file_location("_text_conftest", ROOT / "tests/text/conftest.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.read_paragraphs(path)
+    document = read_document(path.read_bytes(), filename=path.name)
+    return [(p.num, p.text) for p in document.paragraphs]
 
 
 def best_ms(fn, repeat: int) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -327,24 +328,69 @@ def _describe_moment(shown: dict[str, Any]) -> str:
 
 
 @main.command()
-@negotiation_option
-@click.argument("from_label")
-@click.argument("to_label")
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default=None, help="Output format.")
+@click.option("--negotiation", "-n", "slug", metavar="SLUG", help="The negotiation (FROM and TO are labels).")
+@click.option("--files", "files", is_flag=True, help="FROM and TO are files, compared directly by their text.")
+@click.argument("from_ref", metavar="FROM")
+@click.argument("to_ref", metavar="TO")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text", "html"]), default=None, help="Output format (default: text)."
+)
+@click.option("--lang", metavar="CODE", help="Language of the texts, for HTML (default: the negotiation's first).")
 @json_option
 @pass_ctx
-def diff(ctx: _Context, slug: str, from_label: str, to_label: str, fmt: str | None, as_json: bool) -> None:
-    """The redline between two revisions, paragraph by paragraph."""
-    from tracker.text.redline import as_json as redline_json
-    from tracker.text.redline import as_text, redline
+def diff(
+    ctx: _Context, slug: str | None, files: bool, from_ref: str, to_ref: str, fmt: str | None, lang: str | None,
+    as_json: bool,
+) -> None:
+    """The redline between two revisions (or, with --files, two files), paragraph by paragraph."""
+    from tracker.text import render
+    from tracker.text.redline import redline_cached
 
-    old = ctx.tracker.revision(slug, from_label)
-    new = ctx.tracker.revision(slug, to_label)
-    result = redline(old.paragraphs, new.paragraphs)
-    if as_json or fmt == "json":
-        _emit(redline_json(result, old.label, new.label), True, "")
+    if as_json and fmt not in (None, "json"):
+        raise UserError(f"--json and --format {fmt} disagree: give one")
+    fmt = "json" if as_json else fmt or "text"
+    if lang is not None and not _LANGUAGE_TAG.match(lang):
+        raise UserError(f"bad language {lang!r}: use a code such as en, fr, ar or zh")
+    if files == bool(slug):
+        raise UserError("give --negotiation SLUG FROM_LABEL TO_LABEL, or --files OLD_FILE NEW_FILE")
+    if files:
+        (old, old_label, old_lang), (new, new_label, new_lang) = _diff_file(from_ref), _diff_file(to_ref)
+        result = redline_cached(old, new, by_id=False)
+        lang = lang or new_lang or old_lang or "en"
     else:
-        click.echo(as_text(result))
+        old_revision = ctx.tracker.revision(slug, from_ref)
+        new_revision = ctx.tracker.revision(slug, to_ref)
+        old, old_label = old_revision.paragraphs, old_revision.label
+        new, new_label = new_revision.paragraphs, new_revision.label
+        result = redline_cached(old, new)
+        if fmt == "html" and lang is None:
+            lang = (ctx.tracker.negotiation(slug).languages or ["en"])[0]
+    if fmt == "json":
+        _emit(render.as_json(result, old_label, new_label), True, "")
+    elif fmt == "html":
+        click.echo(render.html_page(result, lang or "en", f"{old_label} → {new_label}"), nl=False)
+    else:
+        click.echo(render.as_text(result))
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+
+def _diff_file(name: str) -> tuple[list[dict[str, Any]], str, str]:
+    """A file's paragraphs as the redline reads them, its name as the label, its language.
+
+    Ids are positions ("1" is the first paragraph): files carry none, and the JSON's
+    ``from_id``/``to_id`` still tell which paragraph of each file an entry is about.
+    """
+    from tracker.formats import read_document
+
+    path = Path(name)
+    document = read_document(_read_file(path), format="auto", filename=path.name)
+    paragraphs = [
+        {"id": str(n), "num": p.num, "text": p.text, "kind": p.kind}
+        for n, p in enumerate(document.paragraphs, start=1)
+    ]
+    return paragraphs, path.name, document.language
 
 
 @main.command()
