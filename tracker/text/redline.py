@@ -53,7 +53,52 @@ def word_ops(old: str, new: str) -> tuple[tuple[str, str], ...]:
     """Word-level operations turning ``old`` into ``new``; never cuts inside a token."""
     if old == new:
         return ((KEEP, old),) if old else ()
-    return _token_ops(tokenize(old), tokenize(new))[0]
+    return _text_ops(old, new)[0]
+
+
+def _text_ops(old: str, new: str) -> tuple[tuple[tuple[str, str], ...], int, int]:
+    """``_token_ops`` on the part of the texts that differs.
+
+    Most edits touch a few words of a long paragraph: the common head and tail, cut back
+    to a place between a space and a non-space (a token boundary on both sides), are kept
+    whole, and only the middle is tokenised and diffed.
+    """
+    start = _common_head(old, new)
+    end = _common_tail(old, new, start)
+    ops, dropped, added = _token_ops(tokenize(old[start:len(old) - end]), tokenize(new[start:len(new) - end]))
+    pieces = [(KEEP, old[:start]), *ops, (KEEP, old[len(old) - end:])]
+    merged: list[tuple[str, str]] = []
+    for kind, text in pieces:
+        if merged and merged[-1][0] == kind:
+            merged[-1] = (kind, merged[-1][1] + text)
+        elif text:
+            merged.append((kind, text))
+    return tuple(merged), dropped, added
+
+
+def _boundary(text: str, k: int) -> bool:
+    """Whether ``k`` falls between a space and a non-space: always between two tokens."""
+    return 0 < k < len(text) and text[k - 1].isspace() != text[k].isspace()
+
+
+def _common_head(a: str, b: str) -> int:
+    limit = min(len(a), len(b))
+    k = 0
+    while k < limit and a[k] == b[k]:
+        k += 1
+    while k > 0 and not (_boundary(a, k) and _boundary(b, k)):
+        k -= 1
+    return k
+
+
+def _common_tail(a: str, b: str, head: int) -> int:
+    limit = min(len(a), len(b)) - head
+    k = 0
+    while k < limit and a[-1 - k] == b[-1 - k]:
+        k += 1
+    while k > 0 and not (_boundary(a, len(a) - k) and _boundary(b, len(b) - k)):
+        k -= 1
+    return k
 
 
 def _token_ops(old: list[str], new: list[str]) -> tuple[tuple[tuple[str, str], ...], int, int]:
@@ -208,7 +253,7 @@ def redline(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]], *, by_
         if before["text"] == text:
             ops: tuple[tuple[str, str], ...] = ((KEEP, text),) if text else ()
         else:
-            ops, dropped, added = _token_ops(tokenize(before["text"]), tokenize(text))
+            ops, dropped, added = _text_ops(before["text"], text)
             words_deleted += dropped
             words_inserted += added
         if (old_index, new_index) not in in_order:
