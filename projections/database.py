@@ -117,17 +117,19 @@ class ViewDatabase:
         raise NotImplementedError
 
     def create(self, cursor: Any) -> None:
-        for statement in TABLES:
-            cursor.execute(statement)
+        cursor.execute(TABLES[0])
         cursor.execute("SELECT value FROM view_meta WHERE key = 'schema_version'")
         row = cursor.fetchone()
         if row is None or int(row[0]) != SCHEMA_VERSION:
-            # Views of an older shape: drop them all; the follower rebuilds from the log.
+            # Views of another shape (or none yet): drop them all, with their indexes; the
+            # follower rebuilds them from the log, as it would after `tracker rebuild`.
             for table in VIEW_TABLES:
                 if table != "view_meta":
-                    cursor.execute(f"DELETE FROM {table}")
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute("DELETE FROM view_meta WHERE key = 'schema_version'")
             cursor.execute("INSERT INTO view_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        for statement in TABLES[1:]:
+            cursor.execute(statement)
 
 
 class _SqliteViews(ViewDatabase):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,6 +175,27 @@ def test_rebuild_equals_incremental_on_the_demo(tmp_path_factory: pytest.TempPat
         read.rebuild()
         assert dump(read) == incremental
         assert len(incremental["view_events"]) == tracker.recorder.max_notification_id()
+    finally:
+        read.close()
+        tracker.close()
+
+
+def test_views_of_another_shape_are_rebuilt_from_the_log(tmp_path: Path) -> None:
+    """After an upgrade that changes the views' shape, opening them starts again from zero."""
+    db = str(tmp_path / "t.sqlite")
+    tracker = Tracker.open(db)
+    read = ReadModel.open(db, tracker=tracker)
+    try:
+        setup_negotiation(tracker)
+        read.catch_up()
+        before = dump(read)
+        with read.views.write() as cursor:
+            cursor.execute("UPDATE view_meta SET value = '0' WHERE key = 'schema_version'")
+        reopened = ReadModel.open(db, tracker=tracker)
+        assert reopened.views.query("SELECT COUNT(*) FROM view_events")[0][0] == 0
+        assert reopened.catch_up() == tracker.recorder.max_notification_id()
+        assert dump(reopened) == before
+        reopened.close()
     finally:
         read.close()
         tracker.close()
