@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scenarios import CHAIR, setup_negotiation
 
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
@@ -14,6 +13,7 @@ from tracker.domain.base import Actor, NotFound
 from tracker.text.document import ParsedDocument, ParsedParagraph
 
 from realdata import DATA, need_data
+from scenarios import CHAIR, setup_negotiation
 
 MEX, NOR, JPN, BRA = (Actor(c, "u") for c in ("MEX", "NOR", "JPN", "BRA"))
 

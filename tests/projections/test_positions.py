@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from scenarios import CHAIR, setup_negotiation
 
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
 from tracker.domain.base import Actor, NotFound
+
+from scenarios import CHAIR, setup_negotiation
 
 BRA, MEX, NOR = Actor("BRA", "b"), Actor("MEX", "m"), Actor("NOR", "n")
 

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scenarios import random_commands, setup_negotiation
 
 from projections.database import VIEW_TABLES
 from projections.readmodel import ReadModel
@@ -20,6 +19,8 @@ from tracker.domain.amendment import PENDING, Amendment
 from tracker.domain.base import DomainError
 from tracker.domain.negotiation import Negotiation
 from tracker.domain.revision import Paragraph, Revision
+
+from scenarios import random_commands, setup_negotiation
 
 
 def naive_moments(tracker: Tracker, slug: str) -> Iterator[tuple[int, dict[str, Any]]]:
