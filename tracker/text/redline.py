@@ -82,21 +82,18 @@ def _boundary(text: str, k: int) -> bool:
     return 0 < k < len(text) and text[k - 1].isspace() != text[k].isspace()
 
 
+_DMP = diff_match_patch()
+
+
 def _common_head(a: str, b: str) -> int:
-    limit = min(len(a), len(b))
-    k = 0
-    while k < limit and a[k] == b[k]:
-        k += 1
+    k = _DMP.diff_commonPrefix(a, b)  # a binary search on slices: C comparisons, not a loop
     while k > 0 and not (_boundary(a, k) and _boundary(b, k)):
         k -= 1
     return k
 
 
 def _common_tail(a: str, b: str, head: int) -> int:
-    limit = min(len(a), len(b)) - head
-    k = 0
-    while k < limit and a[-1 - k] == b[-1 - k]:
-        k += 1
+    k = min(_DMP.diff_commonSuffix(a, b), len(a) - head, len(b) - head)
     while k > 0 and not (_boundary(a, len(a) - k) and _boundary(b, len(b) - k)):
         k -= 1
     return k
