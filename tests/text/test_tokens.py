@@ -112,3 +112,11 @@ def test_words_casefold_and_drop_punctuation() -> None:
         "recalling", "further", "the", "global", "compact", "2018",
     ]
     assert words("") == []
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_ascii_fast_path_tokenises_as_the_unicode_rules(text: str) -> None:
+    from tracker.text.tokens import _TOKEN
+
+    assert tokenize(text) == _TOKEN.findall(text)
