@@ -315,11 +315,3 @@ def _with_deletions(
         merged.extend(after.get(position, ()))
     return merged
 
-
-def __getattr__(name: str) -> Any:
-    # The renderings moved to tracker.text.render; older imports keep working.
-    if name in ("as_json", "as_text"):
-        from tracker.text import render
-
-        return getattr(render, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
