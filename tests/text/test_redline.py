@@ -157,10 +157,6 @@ def test_cache_returns_equal_results_and_stays_bounded() -> None:
     assert info.maxsize is not None
 
 
-def test_old_import_of_the_renderings_still_works() -> None:
-    assert redline_module.as_text is as_text and redline_module.as_json is as_json
-
-
 # --- HTML ---------------------------------------------------------------------------------
 
 HOSTILE = [

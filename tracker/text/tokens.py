@@ -94,7 +94,9 @@ def words(text: str) -> list[str]:
     split: list[str] = []
     for w in out:
         if not w.isascii() and _FAST_HAS_CJK.search(w):
-            split.extend(_FAST_CJK_SPLIT.findall(w))
+            # What follows an ideograph starts a new word: an apostrophe or a decimal
+            # point joins two letters or digits only inside a word, never at its edge.
+            split.extend(piece for piece in (p.strip(_JOINERS) for p in _FAST_CJK_SPLIT.findall(w)) if piece)
         else:
             split.append(w)
     return split
@@ -125,4 +127,5 @@ _FAST_WORD = re.compile(
     rf"|(?<=\d)[.,](?=\d)){_FAST_RUN})*"
 )
 _FAST_HAS_CJK = re.compile(rf"[{_FAST_CJK}]")
+_JOINERS = "'\u2019\u02bc.,"
 _FAST_CJK_SPLIT = re.compile(rf"[{_FAST_CJK}][{_FAST_MARKS}]*|[^{_FAST_CJK}]+")
