@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -25,6 +26,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tracker.application import Tracker
 from tracker.domain.base import DomainError, NotFound
 from tracker.records import dumps, revision_paragraphs
+from tracker.text import render
+from tracker.text.redline import redline_cached
 
 HERE = Path(__file__).parent
 CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -52,10 +55,14 @@ def _tracker(request: Request) -> Tracker:
     return request.app.state.tracker
 
 
+def _json_requested(request: Request) -> bool:
+    """The JSON twin: a ``.json`` suffix, or ``Accept: application/json``."""
+    return request.url.path.endswith(".json") or "application/json" in request.headers.get("accept", "")
+
+
 def _wants_json(request: Request, path: str) -> tuple[bool, str]:
-    if path.endswith(".json"):
-        return True, path[: -len(".json")]
-    return "application/json" in request.headers.get("accept", ""), path
+    """``_json_requested``, and the path parameter without its ``.json`` suffix."""
+    return _json_requested(request), path.removesuffix(".json")
 
 
 def _page(request: Request, template: str, context: dict[str, Any], as_json: bool) -> Response:
@@ -65,7 +72,7 @@ def _page(request: Request, template: str, context: dict[str, Any], as_json: boo
 
 
 def negotiations(request: Request) -> Response:
-    as_json = request.url.path.endswith(".json") or "application/json" in request.headers.get("accept", "")
+    as_json = _json_requested(request)
     listed = [
         {"slug": n.slug, "title": n.title, "symbol": n.symbol, "revisions": n.revision_labels}
         for n in _tracker(request).negotiations()
@@ -100,6 +107,33 @@ def revision(request: Request) -> Response:
     return _page(request, "revision.html", context, as_json)
 
 
+def compare(request: Request) -> Response:
+    """The redline between any two revisions: ``?from=LABEL&to=LABEL`` (default: the last two)."""
+    as_json = _json_requested(request)
+    slug = request.path_params["slug"]
+    tracker = _tracker(request)
+    n = tracker.negotiation(slug)
+    labels = n.revision_labels
+    from_label = request.query_params.get("from") or (labels[-2] if len(labels) > 1 else "")
+    to_label = request.query_params.get("to") or (labels[-1] if labels else "")
+    if not from_label or not to_label:
+        raise DomainError(f"negotiation {slug!r} has fewer than two revisions to compare")
+    old, new = tracker.revision(slug, from_label), tracker.revision(slug, to_label)
+    result = redline_cached(old.paragraphs, new.paragraphs)
+    data = render.as_json(result, old.label, new.label)
+    if as_json:
+        return OrjsonResponse(data)
+    lang = n.languages[0] if n.languages else "en"
+    context = {"slug": slug, "title": n.title, "labels": labels, "from": old.label, "to": new.label,
+               "stats": data["stats"], "redline": Markup(render.as_html(result, lang))}
+    return templates.TemplateResponse(request, "compare.html", {"data": context})
+
+
+def redline_css(request: Request) -> Response:
+    # One stylesheet for redlines everywhere: the renderer's own.
+    return Response(render.CSS, media_type="text/css", headers={"cache-control": "public, max-age=3600"})
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     status = 404 if isinstance(exc, NotFound) else 400
     return _error(request, status, str(exc))
@@ -111,7 +145,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 def _error(request: Request, status: int, message: str) -> Response:
-    if request.url.path.endswith(".json") or "application/json" in request.headers.get("accept", ""):
+    if _json_requested(request):
         return Response(orjson.dumps({"error": message}), status, media_type="application/json")
     return templates.TemplateResponse(request, "error.html", {"status": status, "message": message}, status_code=status)
 
@@ -150,7 +184,10 @@ def create_app(db: str) -> ASGIApp:
         routes=[
             Route("/", negotiations),
             Route("/index.json", negotiations),
+            Route("/-/static/redline.css", redline_css),
             Mount("/-/static", StaticFiles(directory=HERE / "static"), name="static"),
+            Route("/{slug}/compare", compare),
+            Route("/{slug}/compare.json", compare),
             Route("/{slug}", negotiation),
             Route("/{slug}/revisions/{label:path}", revision),
         ],

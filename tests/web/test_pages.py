@@ -56,3 +56,29 @@ def test_unknown_things_are_404(client: TestClient, url: str) -> None:
     assert response.status_code == 404
     if url.endswith(".json"):
         assert "error" in response.json()
+
+
+def test_compare_page_and_its_json_twin(tmp_path: Path) -> None:
+    db = str(tmp_path / "t.sqlite")
+    app = Tracker.open(db)
+    app.publish_revision("c", "Zero", ParsedDocument((ParsedParagraph("States shall cooperate.", num="1."),
+                                                      ParsedParagraph("Parties shall report.", num="2."))), CHAIR)
+    app.publish_revision("c", "Rev 1", ParsedDocument((ParsedParagraph("New first paragraph.", num="1."),
+                                                       ParsedParagraph("States should cooperate.", num="2."),
+                                                       ParsedParagraph("Parties shall report.", num="3."),
+                                                       ParsedParagraph(HOSTILE, num="4."))), CHAIR)
+    app.close()
+    with TestClient(create_app(db)) as client:
+        page = client.get("/c/compare")
+        assert page.status_code == 200
+        assert '<del class="rl-del">shall</del><ins class="rl-ins">should</ins>' in page.text
+        assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
+        assert 'href="/-/static/redline.css"' in page.text
+        twin = client.get("/c/compare.json?from=Zero&to=Rev%201").json()
+        assert (twin["from"], twin["to"]) == ("Zero", "Rev 1")
+        assert [e["status"] for e in twin["paragraphs"]] == ["inserted", "changed", "equal", "inserted"]
+        assert twin["paragraphs"][1]["renumbered"] and twin["stats"]["renumbered"] == 2
+        css = client.get("/-/static/redline.css")
+        assert css.status_code == 200 and "unicode-bidi: isolate" in css.text
+        assert client.get("/c/compare?from=Zero&to=Nope").status_code == 404
+        assert client.get("/nope/compare").status_code == 404
