@@ -33,6 +33,7 @@ import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import regex
@@ -84,14 +85,52 @@ class Match:
     score: float  # similarity, 0..1 (1.0 for identical text)
 
 
-@dataclass(frozen=True)
 class _Para:
-    key: str  # text with whitespace collapsed: identity for anchors
-    num: str
-    bag: frozenset[str]  # word multiset (text, plus the number for short paragraphs)
-    distinct: tuple[str, ...]  # distinct words, for the inverted index
-    short: bool
-    shape: str  # heading label shape ("article"), or "" if not a heading
+    """A paragraph as alignment sees it. Only ``key`` and ``num`` are computed up front:
+    the words of a paragraph matched by its exact text (most of them, between revisions)
+    are never needed, so they are counted only when asked for."""
+
+    def __init__(self, num: str, text: str, kind: str) -> None:
+        self.key = " ".join(text.split())  # text with whitespace collapsed: identity for anchors
+        self.num = " ".join(num.split())
+        self._raw_num = num
+        self._text = text
+        self._kind = kind
+
+    @cached_property
+    def _words(self) -> list[str]:
+        return words(self._text)
+
+    @cached_property
+    def short(self) -> bool:
+        return len(self._words) < SHORT_WORDS
+
+    @cached_property
+    def _counts(self) -> Counter[str]:
+        # A short paragraph says little by its text alone; "Article 5" vs "Article 6" is the
+        # difference between two headings, so the label joins the comparison.
+        return Counter(words(self._raw_num) + self._words if self.short else self._words)
+
+    @cached_property
+    def bag(self) -> frozenset[str]:
+        """The word multiset (text, plus the number for short paragraphs)."""
+        return _bag(self._counts)
+
+    @cached_property
+    def distinct(self) -> tuple[str, ...]:
+        """Distinct words, for the inverted index."""
+        return tuple(self._counts)
+
+    @cached_property
+    def shape(self) -> str:
+        """The heading label's shape ("article"), or "" if this is not a heading.
+
+        Only short paragraphs can be headings (a long "Option 1: ..." is content); the
+        label is looked at first, as it rules most paragraphs out without counting words.
+        """
+        m = _HEADING_LABEL.match(self._raw_num.strip() or self._text.strip())
+        shape = m.group(1).casefold() if m else (_HEADING_KIND if self._kind == _HEADING_KIND else "")
+        return shape if shape and len(self._words) < HEADING_WORDS else ""
 
 
 def similarity(a: str, b: str) -> float:
@@ -199,30 +238,8 @@ def align(old: Sequence[Any], new: Sequence[Any]) -> list[Match]:
 
 def _prepare(p: Any) -> _Para:
     if isinstance(p, tuple):
-        num, text = p[0], p[1]
-        kind = ""
-    else:
-        num, text, kind = p.num, p.text, getattr(p, "kind", "")
-    num = num or ""
-    text = text or ""
-    text_words = words(text)
-    short = len(text_words) < SHORT_WORDS
-    # A short paragraph says little by its text alone; "Article 5" vs "Article 6" is the
-    # difference between two headings, so the label joins the comparison.
-    counts = Counter(words(num) + text_words if short else text_words)
-    # Only short paragraphs can be headings: a long "Option 1: ..." is content.
-    shape = ""
-    if len(text_words) < HEADING_WORDS:
-        m = _HEADING_LABEL.match(num.strip() or text.strip())
-        shape = m.group(1).casefold() if m else (_HEADING_KIND if kind == _HEADING_KIND else "")
-    return _Para(
-        key=" ".join(text.split()),
-        num=" ".join(num.split()),
-        bag=_bag(counts),
-        distinct=tuple(counts),
-        short=short,
-        shape=shape,
-    )
+        return _Para(p[0] or "", p[1] or "", "")
+    return _Para(p.num or "", p.text or "", getattr(p, "kind", "") or "")
 
 
 def _bag(counts: Counter[str]) -> frozenset[str]:
