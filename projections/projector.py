@@ -126,9 +126,6 @@ class State:
             slug = self.owners[aggregate_id] = row[0]
         return slug
 
-    def slug_of(self, negotiation_id: str) -> str:
-        return self.owner(negotiation_id)
-
     def negotiation(self, slug: str) -> dict[str, Any]:
         found = self.negotiations.get(slug)
         if found is None:
@@ -295,7 +292,7 @@ def open_round(n: dict[str, Any]) -> int | None:
 
 
 def _own(b: Batch, aggregate: str, negotiation_id: Any, kind: str) -> str:
-    slug = b.state.slug_of(str(negotiation_id))
+    slug = b.state.owner(str(negotiation_id))
     b.state.owners[aggregate] = slug
     b.add("view_owners", [aggregate, slug, kind])
     return slug

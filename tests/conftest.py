@@ -12,7 +12,6 @@ from hypothesis import settings
 
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
-from tracker.domain.base import Actor
 
 from realdata import IN_CI
 
@@ -24,7 +23,6 @@ if IN_CI:
 
 PG_URL = os.environ.get("TRACKER_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
-SECRETARIAT = Actor("SECRETARIAT", "tester")
 
 
 def _postgres_available() -> str | None:

@@ -28,6 +28,10 @@ MOVED = "moved"
 
 KEEP, DROP, ADD = "=", "-", "+"
 _DMP_OPS = {0: KEEP, -1: DROP, 1: ADD}
+# One instance for every diff: it holds settings only. The timeout is off so that nothing
+# ever gives up silently, even if a future step calls diff_main.
+_DMP = diff_match_patch()
+_DMP.Diff_Timeout = 0
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,6 @@ def _boundary(text: str, k: int) -> bool:
     return 0 < k < len(text) and text[k - 1].isspace() != text[k].isspace()
 
 
-_DMP = diff_match_patch()
-
-
 def _common_head(a: str, b: str) -> int:
     k = _DMP.diff_commonPrefix(a, b)  # a binary search on slices: C comparisons, not a loop
     while k > 0 and not (_boundary(a, k) and _boundary(b, k)):
@@ -115,9 +116,7 @@ def _token_ops(old: list[str], new: list[str]) -> tuple[tuple[tuple[str, str], .
     }
     encode = vocabulary.__getitem__
     diffs = _lcs_diffs("".join(map(encode, old)), "".join(map(encode, new)))
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0
-    dmp.diff_cleanupSemantic(diffs)
+    _DMP.diff_cleanupSemantic(diffs)
     token_of = {char: token for token, char in vocabulary.items()}
     is_word: dict[str, bool] = {}  # filled only for the tokens that changed
     ops: list[tuple[str, str]] = []
