@@ -1,0 +1,1 @@
+"""Views grouped by resource; each module exports ``routes``."""

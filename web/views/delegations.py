@@ -1,0 +1,7 @@
+"""Observers' pages: delegations (to be built)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

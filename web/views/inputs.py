@@ -1,0 +1,7 @@
+"""Signed-in users' pages and actions: inputs (to be built)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []

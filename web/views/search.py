@@ -1,0 +1,7 @@
+"""Observers' pages: search (to be built)."""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
