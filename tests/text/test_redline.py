@@ -8,6 +8,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from diff_match_patch import diff_match_patch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz.distance import Indel
 
 from tracker.text import redline as redline_module
 from tracker.text.redline import (
@@ -306,3 +310,55 @@ def test_deletion_after_a_moved_paragraph_stays_where_it_was() -> None:
     assert [(e.status, e.from_id or e.to_id) for e in result.entries] == [
         (EQUAL, "a"), (DELETED, "x"), (EQUAL, "c"), (EQUAL, "d"), (EQUAL, "e"), (MOVED, "b"),
     ]
+
+
+# --- the token diff is diff-match-patch's semantic cleanup, exactly ---------------------------
+
+
+def lcs_then_dmp_cleanup(a: str, b: str) -> list[tuple[int, str]]:
+    """The reference: the LCS as diff-match-patch diffs (deletions before insertions between
+    equalities), then diff-match-patch's own ``diff_cleanupSemantic``."""
+    diffs: list[tuple[int, str]] = []
+    gone, came = "", ""
+    for tag, a0, a1, b0, b1 in Indel.opcodes(a, b).as_list():
+        if tag == "equal":
+            diffs += [(-1, gone)] if gone else []
+            diffs += [(1, came)] if came else []
+            gone, came = "", ""
+            diffs.append((0, a[a0:a1]))
+        elif tag == "delete":
+            gone += a[a0:a1]
+        else:
+            came += b[b0:b1]
+    diffs += [(-1, gone)] if gone else []
+    diffs += [(1, came)] if came else []
+    reference = diff_match_patch()
+    reference.diff_cleanupSemantic(diffs)
+    return diffs
+
+
+# Few letters, so that the LCS leaves many short equalities for the cleanup to weigh.
+_token_strings = st.text(alphabet="abcde", max_size=60) | st.text(alphabet="ab", max_size=30)
+
+
+@settings(max_examples=1500)
+@given(_token_strings, _token_strings)
+def test_token_diffs_equal_diff_match_patch_semantic_cleanup(a: str, b: str) -> None:
+    assert redline_module._token_diffs(a, b) == lcs_then_dmp_cleanup(a, b)
+
+
+def test_token_diffs_on_a_rewritten_sentence() -> None:
+    # Many one-token equalities between edits: the case where the stack replaces rescanning.
+    a, b = "abcadaeafagahaiajak", "xbyazaeawavauatasar"
+    assert redline_module._token_diffs(a, b) == lcs_then_dmp_cleanup(a, b)
+    assert "".join(t for op, t in redline_module._token_diffs(a, b) if op <= 0) == a
+
+
+def test_too_many_distinct_tokens_for_private_characters(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past the private code points, a pair is shown as replaced whole: true, never wrong.
+    monkeypatch.setattr(redline_module, "_PRIVATE", redline_module._PRIVATE[:3])
+    ops = word_ops("one two three four", "one two five six")
+    assert ops == (("=", "one two "), ("-", "three four"), ("+", "five six"))
+    clear_cache()
+    result = redline(paras(("a", "1.", "alpha beta gamma delta")), paras(("a", "1.", "alpha beta epsilon zeta")))
+    assert result.stats["words_deleted"] == 2 and result.stats["words_inserted"] == 2

@@ -120,3 +120,41 @@ def test_ascii_fast_path_tokenises_as_the_unicode_rules(text: str) -> None:
     from tracker.text.tokens import _TOKEN
 
     assert tokenize(text) == _TOKEN.findall(text)
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(st.sampled_from(["a", "Z", "q", "1", "0", "_", "'", ".", ",", " ", "-", "\n", "\x1c", "s"]),
+             max_size=40).map("".join)
+    | st.text(alphabet=st.characters(max_codepoint=127), max_size=80)
+)
+def test_ascii_words_match_the_general_scanner(text: str) -> None:
+    from tracker.text.tokens import _FAST_WORD
+
+    assert words(text) == _FAST_WORD.findall(text.casefold())
+
+
+# Chinese as the UN writes it takes a faster path: the same tokens and words as the
+# Unicode rules, on texts of ASCII, ideographs and CJK punctuation only.
+_HAN_PIECES = [
+    "保", "护", "移", "民", "一", "\u9fff", "，", "、", "。", "〃", "《", "》", "“", "”", "‘", "’", "‧", "‰",
+    "⁞", "！", "／", "：", "＠", "［", "＿", "｀", "｛", "･", "\u3000", " ", "  ", "\n", "\r\n", "\t", "\x1c",
+    "a", "Z", "s", "1", "5", "0", ".", ",", "'", "_", "-", "(", ")", "[", "]", "%",
+]
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from(_HAN_PIECES), max_size=40).map("".join))
+def test_plain_chinese_fast_path_agrees_with_the_unicode_rules(text: str) -> None:
+    from tracker.text.tokens import _FAST_WORD_CJK, _PLAIN_HAN, _TOKEN
+
+    assert _PLAIN_HAN.match(text)
+    assert tokenize(text) == _TOKEN.findall(text)
+    assert words(text) == _FAST_WORD_CJK.findall(text.casefold())
+
+
+def test_plain_chinese_path_is_not_taken_for_other_scripts() -> None:
+    from tracker.text.tokens import _PLAIN_HAN
+
+    for text in ("保护 café", "カタカナ", "保护々", "ｶﾞ", "保\u0301", "中\u200d文", "１５条", "保护\u00a0移民"):
+        assert not _PLAIN_HAN.match(text), text

@@ -23,17 +23,19 @@ Similarity is the Dice coefficient on word multisets (see ``tokens.words``). Eac
 paragraph's multiset is built once, as a set whose n-th occurrence of a word is its own
 element, so that intersecting two multisets is one C-level set intersection. Candidate
 pairs come from an inverted index of each paragraph's rarest words, so the work grows with
-the number of paragraphs times a small constant, not with their square.
+the number of paragraphs times a small constant, not with their square; a pair whose sizes
+alone keep it below the bar it has to clear is never intersected.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import regex
@@ -85,10 +87,16 @@ class Match:
     score: float  # similarity, 0..1 (1.0 for identical text)
 
 
-class _Para:
+class Prepared:
     """A paragraph as alignment sees it. Only ``key`` and ``num`` are computed up front:
     the words of a paragraph matched by its exact text (most of them, between revisions)
-    are never needed, so they are counted only when asked for."""
+    are never needed, so they are counted only when asked for.
+
+    Plain slots filled on first use rather than ``functools.cached_property``: on Python
+    3.11 each cached read takes a lock, and alignment reads these thousands of times.
+    """
+
+    __slots__ = ("key", "num", "_raw_num", "_text", "_kind", "_words", "_bag", "_distinct", "_shape")
 
     def __init__(self, num: str, text: str, kind: str) -> None:
         self.key = " ".join(text.split())  # text with whitespace collapsed: identity for anchors
@@ -96,46 +104,65 @@ class _Para:
         self._raw_num = num
         self._text = text
         self._kind = kind
+        self._words: list[str] | None = None
+        self._bag: frozenset[str | tuple[str, int]] | None = None
+        self._distinct: tuple[str, ...] = ()
+        self._shape: str | None = None
 
-    @cached_property
-    def _words(self) -> list[str]:
-        return words(self._text)
+    @property
+    def words(self) -> list[str]:
+        """The words of the text (not of the number), as ``tokens.words`` gives them."""
+        found = self._words
+        if found is None:
+            found = self._words = words(self._text)
+        return found
 
-    @cached_property
+    @property
     def short(self) -> bool:
-        return len(self._words) < SHORT_WORDS
+        return len(self.words) < SHORT_WORDS
 
-    @cached_property
-    def _counts(self) -> Counter[str]:
+    def _count(self) -> frozenset[str | tuple[str, int]]:
         # A short paragraph says little by its text alone; "Article 5" vs "Article 6" is the
         # difference between two headings, so the label joins the comparison.
-        return Counter(words(self._raw_num) + self._words if self.short else self._words)
+        bag, distinct = _multiset(words(self._raw_num) + self.words if self.short else self.words)
+        self._distinct = distinct
+        self._bag = bag
+        return bag
 
-    @cached_property
-    def bag(self) -> frozenset[str]:
+    @property
+    def bag(self) -> frozenset[str | tuple[str, int]]:
         """The word multiset (text, plus the number for short paragraphs)."""
-        return _bag(self._counts)
+        bag = self._bag
+        return self._count() if bag is None else bag
 
-    @cached_property
+    @property
     def distinct(self) -> tuple[str, ...]:
         """Distinct words, for the inverted index."""
-        return tuple(self._counts)
+        if self._bag is None:
+            self._count()
+        return self._distinct
 
-    @cached_property
+    @property
     def shape(self) -> str:
         """The heading label's shape ("article"), or "" if this is not a heading.
 
         Only short paragraphs can be headings (a long "Option 1: ..." is content); the
         label is looked at first, as it rules most paragraphs out without counting words.
         """
-        m = _HEADING_LABEL.match(self._raw_num.strip() or self._text.strip())
-        shape = m.group(1).casefold() if m else (_HEADING_KIND if self._kind == _HEADING_KIND else "")
-        return shape if shape and len(self._words) < HEADING_WORDS else ""
+        shape = self._shape
+        if shape is None:
+            label = self._raw_num.strip() or self._text.strip()
+            # Most labels are numbers ("12.", "3 bis"): a decimal digit first rules the
+            # pattern out (no letters can come before it) without running it.
+            m = None if label[:1].isdecimal() else _HEADING_LABEL.match(label)
+            shape = m.group(1).casefold() if m else (_HEADING_KIND if self._kind == _HEADING_KIND else "")
+            shape = self._shape = shape if shape and len(self.words) < HEADING_WORDS else ""
+        return shape
 
 
 def similarity(a: str, b: str) -> float:
     """Dice similarity (0..1) of the word multisets of two texts; 1.0 for two empty texts."""
-    return _dice(_bag(Counter(words(a))), _bag(Counter(words(b))))
+    return _dice(_multiset(words(a))[0], _multiset(words(b))[0])
 
 
 def align(old: Sequence[Any], new: Sequence[Any]) -> list[Match]:
@@ -146,8 +173,12 @@ def align(old: Sequence[Any], new: Sequence[Any]) -> list[Match]:
     unmatched old paragraphs were deleted (or merged away), unmatched new ones inserted.
     Deterministic: the same input always gives the same output.
     """
-    olds = [_prepare(p) for p in old]
-    news = [_prepare(p) for p in new]
+    return align_prepared([prepare(p) for p in old], [prepare(p) for p in new])
+
+
+def align_prepared(olds: list[Prepared], news: list[Prepared]) -> list[Match]:
+    """``align`` on paragraphs already ``prepare``d: a caller that keeps them can reuse the
+    words alignment counted (the redline counts the words of inserted and deleted ones)."""
     match_of_old: dict[int, Match] = {}
     matched_new: set[int] = set()
 
@@ -167,15 +198,17 @@ def align(old: Sequence[Any], new: Sequence[Any]) -> list[Match]:
     # for step 4: their few words say little, and "Article 3" may now be another article.
     anchor_old = [i for i, _ in in_order]
     anchor_new = [j for _, j in in_order]
+    shape_old = [p.shape for p in olds]
+    shape_new = [p.shape for p in news]
     region_old = {
         i: bisect.bisect(anchor_old, i)
         for i in range(len(olds))
-        if i not in match_of_old and not olds[i].shape
+        if i not in match_of_old and not shape_old[i]
     }
     region_new = {
         j: bisect.bisect(anchor_new, j)
         for j in range(len(news))
-        if j not in matched_new and not news[j].shape
+        if j not in matched_new and not shape_new[j]
     }
     by_region_old: dict[int, list[int]] = {}
     by_region_new: dict[int, list[int]] = {}
@@ -189,26 +222,29 @@ def align(old: Sequence[Any], new: Sequence[Any]) -> list[Match]:
 
     for r in sorted(by_region_old.keys() & by_region_new.keys()):
         gap_old, gap_new = by_region_old[r], by_region_new[r]
-        pairs: list[tuple[int, int, float]] = []
+        pairs: dict[tuple[int, int], float] = {}  # in this region, at least SIMILAR_THRESHOLD alike
         if len(gap_old) * len(gap_new) <= _BRUTE_FORCE:
             for i in gap_old:
                 for j in gap_new:
-                    pairs.append((i, j, _score(olds[i], news[j])))
+                    s = _score(olds[i], news[j], SIMILAR_THRESHOLD)
+                    if s >= SIMILAR_THRESHOLD:
+                        pairs[i, j] = s
         else:
             for i in gap_old:
-                scored = [(j, _score(olds[i], news[j])) for j in index.probe(olds[i])]
+                # Outside the region only a move can use the pair: a higher bar.
+                scored = [
+                    (j, s)
+                    for j in index.probe(olds[i])
+                    if (s := _score(olds[i], news[j], SIMILAR_THRESHOLD if region_new[j] == r else MOVED_THRESHOLD))
+                    >= SIMILAR_THRESHOLD
+                ]
                 candidates[i] = scored
-                pairs.extend((i, j, s) for j, s in scored if region_new[j] == r)
+                pairs.update(((i, j), s) for j, s in scored if region_new[j] == r)
         # Between equally good chains (duplicated "[Placeholder]" items), prefer the one
         # that keeps numbers: a tiny bonus that never outweighs a difference in text.
-        weighted = [
-            (i, j, s + _SAME_NUM_BONUS * (olds[i].num == news[j].num))
-            for i, j, s in pairs
-            if s >= SIMILAR_THRESHOLD
-        ]
+        weighted = [(i, j, s + _SAME_NUM_BONUS * (olds[i].num == news[j].num)) for (i, j), s in pairs.items()]
         for i, j, _ in _heaviest_chain(weighted):
-            s = _score(olds[i], news[j])
-            take(Match(i, j, EXACT if olds[i].key == news[j].key else SIMILAR, s))
+            take(Match(i, j, EXACT if olds[i].key == news[j].key else SIMILAR, pairs[i, j]))
 
     # 3. Moves: the best remaining pairs anywhere, greedily.
     heap: list[tuple[float, int, int]] = []
@@ -217,7 +253,7 @@ def align(old: Sequence[Any], new: Sequence[Any]) -> list[Match]:
             continue
         scored = candidates.get(i)
         if scored is None:
-            scored = [(j, _score(para, news[j])) for j in index.probe(para)]
+            scored = [(j, _score(para, news[j], MOVED_THRESHOLD)) for j in index.probe(para)]
         for j, s in scored:
             if s >= MOVED_THRESHOLD and j not in matched_new and not news[j].short:
                 heap.append((-s, i, j))
@@ -228,42 +264,61 @@ def align(old: Sequence[Any], new: Sequence[Any]) -> list[Match]:
             take(Match(i, j, MOVED, -s))
 
     # 4. Headings: by what they head, then by their place.
-    for i, j in _headings_by_section(olds, news, match_of_old, matched_new):
+    for i, j in _headings_by_section(shape_old, shape_new, match_of_old, matched_new):
         take(Match(i, j, SECTION, _score(olds[i], news[j])))
-    for i, j in _headings_by_position(olds, news, match_of_old, matched_new):
+    for i, j in _headings_by_position(shape_old, shape_new, match_of_old, matched_new):
         take(Match(i, j, POSITION, _score(olds[i], news[j])))
 
     return sorted(match_of_old.values(), key=lambda m: (m.new, m.old))
 
 
-def _prepare(p: Any) -> _Para:
+def prepare(p: Any) -> Prepared:
+    """A paragraph as alignment reads it: a ``(num, text)`` pair or an object with ``.num``,
+    ``.text`` and maybe ``.kind``."""
     if isinstance(p, tuple):
-        return _Para(p[0] or "", p[1] or "", "")
-    return _Para(p.num or "", p.text or "", getattr(p, "kind", "") or "")
+        return Prepared(p[0] or "", p[1] or "", "")
+    return Prepared(p.num or "", p.text or "", getattr(p, "kind", "") or "")
 
 
-def _bag(counts: Counter[str]) -> frozenset[str]:
-    # The n-th occurrence (n > 1) of a word is the element "word\0n": intersecting two
-    # such sets is intersecting the multisets, at C speed.
-    repeats = [f"{w}\0{n}" for w, c in counts.items() if c > 1 for n in range(2, c + 1)]
-    return frozenset(counts).union(repeats) if repeats else frozenset(counts)
+def _multiset(ws: list[str]) -> tuple[frozenset[str | tuple[str, int]], tuple[str, ...]]:
+    """The multiset of ``ws`` as a set, and its distinct words in order of first occurrence.
+
+    The n-th occurrence (n > 1) of a word is the element ``(word, n)``: intersecting two
+    such sets is intersecting the multisets, at C speed. One pass, no ``Counter``: this
+    runs for every paragraph that alignment compares.
+    """
+    seen: dict[str, int] = {}
+    get = seen.get
+    elements: list[str | tuple[str, int]] = []
+    for w in ws:
+        n = seen[w] = get(w, 0) + 1
+        elements.append(w if n == 1 else (w, n))
+    return frozenset(elements), tuple(seen)
 
 
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+def _dice(a: frozenset[str | tuple[str, int]], b: frozenset[str | tuple[str, int]]) -> float:
     if not a and not b:
         return 1.0
     return 2 * len(a & b) / (len(a) + len(b))
 
 
-def _score(a: _Para, b: _Para) -> float:
+def _score(a: Prepared, b: Prepared, floor: float = 0.0) -> float:
+    """Similarity of two paragraphs; -1.0 instead when their sizes alone keep it below
+    ``floor`` (the Dice coefficient is at most twice the smaller size over the total)."""
     if a.key == b.key and (a.key or a.bag == b.bag):
         return 1.0
-    return _dice(a.bag, b.bag)
+    x, y = a.bag, b.bag
+    total = len(x) + len(y)
+    if not total:
+        return 1.0
+    if floor and 2 * min(len(x), len(y)) / total < floor:
+        return -1.0
+    return 2 * len(x & y) / total
 
 
-def _unique_pairs(olds: list[_Para], news: list[_Para]) -> list[tuple[int, int]]:
+def _unique_pairs(olds: list[Prepared], news: list[Prepared]) -> list[tuple[int, int]]:
     """(old, new) pairs of non-empty texts that occur exactly once in each list, by old."""
-    def unique(paras: list[_Para]) -> dict[str, int]:
+    def unique(paras: list[Prepared]) -> dict[str, int]:
         seen: dict[str, int] = {}
         for k, p in enumerate(paras):
             if p.key:
@@ -333,7 +388,7 @@ def _heaviest_chain(pairs: list[tuple[int, int, float]]) -> list[tuple[int, int,
 
 
 def _headings_by_section(
-    olds: list[_Para], news: list[_Para], match_of_old: dict[int, Match], matched_new: set[int]
+    shape_old: list[str], shape_new: list[str], match_of_old: dict[int, Match], matched_new: set[int]
 ) -> list[tuple[int, int]]:
     """Pair unmatched headings whose sections' paragraphs were matched to each other.
 
@@ -342,18 +397,18 @@ def _headings_by_section(
     to the next heading of the same shape, so options inside an article stay in it.
     """
     owner_new: dict[str, list[int]] = {}  # shape -> heading owning each new index, or -1
-    for shape in {p.shape for p in news if p.shape}:
+    for shape in set(shape_new) - {""}:
         owner, last = [], -1
-        for j, p in enumerate(news):
-            if p.shape == shape:
+        for j, other in enumerate(shape_new):
+            if other == shape:
                 last = j
             owner.append(last)
         owner_new[shape] = owner
     votes: dict[tuple[int, int], int] = {}
     current: dict[str, int] = {}  # shape -> the open old heading of that shape
-    for i, p in enumerate(olds):
-        if p.shape:
-            current[p.shape] = i
+    for i, shape in enumerate(shape_old):
+        if shape:
+            current[shape] = i
             continue
         m = match_of_old.get(i)
         if m is None:
@@ -376,20 +431,20 @@ def _headings_by_section(
 
 
 def _headings_by_position(
-    olds: list[_Para], news: list[_Para], match_of_old: dict[int, Match], matched_new: set[int]
+    shape_old: list[str], shape_new: list[str], match_of_old: dict[int, Match], matched_new: set[int]
 ) -> list[tuple[int, int]]:
     """Pair the unmatched headings left between the same two matches, if their shapes agree.
 
     A heading over an empty or wholly rewritten section keeps its place in the document.
     """
     in_order = _longest_increasing(sorted((m.old, m.new) for m in match_of_old.values()))
-    cuts = [(-1, -1), *in_order, (len(olds), len(news))]
+    cuts = [(-1, -1), *in_order, (len(shape_old), len(shape_new))]
     out = []
     for (lo_i, lo_j), (hi_i, hi_j) in zip(cuts, cuts[1:]):
-        heads_old = [i for i in range(lo_i + 1, hi_i) if olds[i].shape and i not in match_of_old]
-        heads_new = [j for j in range(lo_j + 1, hi_j) if news[j].shape and j not in matched_new]
+        heads_old = [i for i in range(lo_i + 1, hi_i) if shape_old[i] and i not in match_of_old]
+        heads_new = [j for j in range(lo_j + 1, hi_j) if shape_new[j] and j not in matched_new]
         if len(heads_old) == len(heads_new) and all(
-            olds[i].shape == news[j].shape for i, j in zip(heads_old, heads_new)
+            shape_old[i] == shape_new[j] for i, j in zip(heads_old, heads_new)
         ):
             out.extend(zip(heads_old, heads_new))
     return out
@@ -398,21 +453,21 @@ def _headings_by_position(
 class _Index:
     """Inverted index of the rarest words of the paragraphs still to be matched."""
 
-    def __init__(self, paras: list[_Para], members: list[int]) -> None:
-        self._postings: dict[str, list[int]] = {}
+    def __init__(self, paras: list[Prepared], members: list[int]) -> None:
+        postings: defaultdict[str, list[int]] = defaultdict(list)
         for j in members:
             for w in paras[j].distinct:
-                self._postings.setdefault(w, []).append(j)
-        self._max_df = max(_MAX_DF_FLOOR, len(members) // 20)
+                postings[w].append(j)
+        max_df = max(_MAX_DF_FLOOR, len(members) // 20)
+        # Words found in too many paragraphs say nothing about which one is the match.
+        self._rare = {w: pl for w, pl in postings.items() if len(pl) <= max_df}
 
-    def probe(self, para: _Para) -> list[int]:
+    def probe(self, para: Prepared) -> list[int]:
         """Up to ``_TOP`` indexed paragraphs sharing the most rare words with ``para``."""
-        postings, max_df = self._postings, self._max_df
-        rare = [pl for w in para.distinct if (pl := postings.get(w)) and len(pl) <= max_df]
+        rare = list(filter(None, map(self._rare.get, para.distinct)))
         if len(rare) > _PROBE_WORDS:
             rare = sorted(rare, key=len)[:_PROBE_WORDS]
-        hits: dict[int, int] = {}
-        for pl in rare:
-            for j in pl:
-                hits[j] = hits.get(j, 0) + 1
-        return sorted(hits, key=lambda j: (-hits[j], j))[:_TOP]
+        # Counted in index order, and sorted stably on the count alone: most shared words
+        # first, then the lowest index, all in C.
+        hits = Counter(sorted(chain.from_iterable(rare)))
+        return [j for j, _ in sorted(hits.items(), key=itemgetter(1), reverse=True)[:_TOP]]

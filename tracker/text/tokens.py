@@ -54,6 +54,26 @@ _TOKEN = regex.compile(
     regex.V1,
 )
 
+# Chinese as the UN writes it: ASCII, the unified ideographs, and the punctuation and space
+# of CJK text (none of them a letter, a digit, a mark or a joiner of grapheme clusters). In
+# such a text an ideograph and a punctuation mark are each one token, "’" joins two Latin
+# letters as "'" does, and the rules above need none of the Unicode properties the
+# ``regex`` module is slow at: the standard library's ``re`` tokenises it, and ``words``
+# needs no case folding beyond ASCII's.
+_PLAIN_HAN = re.compile(
+    "[\x00-\x7f\u2010-\u2027\u2030-\u205e\u3000-\u3003\u3008-\u3011\u3014-\u301b"
+    "\u4e00-\u9fff\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]*\\Z"
+)
+_PLAIN_HAN_TOKEN = re.compile(
+    r"[A-Za-z0-9_]+(?:(?<=[A-Za-z])['\u2019](?=[A-Za-z])[A-Za-z0-9_]+|(?<=[0-9])[.,](?=[0-9])[A-Za-z0-9_]+)*"
+    r"|[\t\n\x0b\x0c\r \u3000]+"
+    r"|.",
+    re.DOTALL,
+)
+_PLAIN_HAN_WORD = re.compile(
+    r"[\u4e00-\u9fff]|[a-z0-9_]+(?:(?<=[a-z])['\u2019](?=[a-z])[a-z0-9_]+|(?<=[0-9])[.,](?=[0-9])[a-z0-9_]+)*"
+)
+
 _IS_WORD = regex.compile(rf"(?:{_CJK}\p{{M}}*|{_WORD})\Z", regex.V1)
 
 
@@ -61,6 +81,8 @@ def tokenize(text: str) -> list[str]:
     """All tokens of ``text`` in order; ``"".join(tokenize(t)) == t`` always."""
     if text.isascii():
         return _ASCII_TOKEN.findall(text)
+    if _PLAIN_HAN.match(text):
+        return _PLAIN_HAN_TOKEN.findall(text)
     return _TOKEN.findall(text)
 
 
@@ -88,18 +110,21 @@ def words(text: str) -> list[str]:
     of ``tokenize``; in other scripts a word may be cut at a combining mark these ranges
     lack, or at a joiner, which is harmless for similarity.
     """
-    out = _FAST_WORD.findall(text.casefold())
     if text.isascii():
-        return out
-    split: list[str] = []
-    for w in out:
-        if not w.isascii() and _FAST_HAS_CJK.search(w):
-            # What follows an ideograph starts a new word: an apostrophe or a decimal
-            # point joins two letters or digits only inside a word, never at its edge.
-            split.extend(piece for piece in (p.strip(_JOINERS) for p in _FAST_CJK_SPLIT.findall(w)) if piece)
-        else:
-            split.append(w)
-    return split
+        # Bytes: one C pass lowercases and blanks out everything that is not a word
+        # character or a possible joiner, and split() cuts at the blanks. Only the
+        # joiners need a regular expression, to look at their two neighbours.
+        kept = text.encode("ascii").translate(_ASCII_WORD_BYTES)
+        if b"'" in kept or b"." in kept or b"," in kept:
+            kept = _ASCII_LOOSE_JOINER.sub(b" ", kept)
+        return kept.decode("ascii").split()
+    if _MAYBE_CJK.search(text) is None:
+        return _FAST_WORD.findall(text.casefold())
+    if _PLAIN_HAN.match(text):
+        return _PLAIN_HAN_WORD.findall(text.lower())
+    # What follows an ideograph starts a new word: an apostrophe or a decimal point joins
+    # two letters or digits only inside a word, never next to an ideograph.
+    return _FAST_WORD_CJK.findall(text.casefold())
 
 
 def is_word(token: str) -> bool:
@@ -126,6 +151,25 @@ _FAST_WORD = re.compile(
     rf"(?=[^\W\d_{_FAST_CJK}])"
     rf"|(?<=\d)[.,](?=\d)){_FAST_RUN})*"
 )
-_FAST_HAS_CJK = re.compile(rf"[{_FAST_CJK}]")
-_JOINERS = "'\u2019\u02bc.,"
-_FAST_CJK_SPLIT = re.compile(rf"[{_FAST_CJK}][{_FAST_MARKS}]*|[^{_FAST_CJK}]+")
+# Every character of _FAST_CJK is at or above U+3005: one range is quicker to look for,
+# and most texts without ideographs have no character that high.
+_MAYBE_CJK = re.compile("[\u3005-\U0010ffff]")
+# The same words where ideographs may occur: an ideograph that is a word character (not a
+# voicing mark or an unassigned code point), with its marks, is a word of its own, and the
+# other words are runs without ideographs. Slower on text without them, hence the check above.
+_FAST_RUN_NO_CJK = rf"[^\W{_FAST_CJK}](?:[^\W{_FAST_CJK}]|[{_FAST_MARKS}])*"
+_FAST_WORD_CJK = re.compile(
+    rf"[{_FAST_CJK}](?<=\w)[{_FAST_MARKS}]*"
+    rf"|{_FAST_RUN_NO_CJK}(?:(?:(?<=[^\W\d_{_FAST_CJK}]|[{_FAST_MARKS}])['\u2019\u02bc]"
+    rf"(?=[^\W\d_{_FAST_CJK}])"
+    rf"|(?<=\d)[.,](?=\d)){_FAST_RUN_NO_CJK})*"
+)
+
+# ASCII letters (lowercased), digits and "_" stay, and so do the joiners "'", "." and ",";
+# every other byte becomes a space. An apostrophe joins two letters and a point or comma
+# two digits, as in ``_FAST_WORD``; anywhere else a joiner separates.
+_ASCII_WORD_BYTES = bytes(
+    c | 0x20 if 65 <= c <= 90 else c if c < 128 and (chr(c).isalnum() or chr(c) in "_'.,") else 32
+    for c in range(256)
+)
+_ASCII_LOOSE_JOINER = re.compile(rb"[.,'](?<!(?<=[a-z])'(?=[a-z]))(?<!(?<=[0-9])[.,](?=[0-9]))")
