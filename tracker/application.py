@@ -20,6 +20,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from eventsourcing.utils import get_topic
 
+from tracker.domain.account import Account, account_id, check_password_hash, check_role, check_username
 from tracker.domain.amendment import MOVE, Amendment, check_proposal
 from tracker.domain.base import (
     Actor,
@@ -33,6 +34,7 @@ from tracker.domain.negotiation import (
     STAKEHOLDER,
     UN_LANGUAGES,
     Negotiation,
+    check_code,
     check_languages,
     require_text,
 )
@@ -465,6 +467,59 @@ class Tracker(Application[UUID]):
         )
         return submitted.id, self._save(submitted)
 
+    # --- user accounts -----------------------------------------------------------------
+    # Accounts belong to no negotiation; the caller decides who may run these (the web:
+    # the secretariat; the CLI: whoever holds the database) and hashes the passwords.
+
+    def account(self, username: str) -> Account:
+        username = normal_username(username)
+        try:
+            return self.repository.get(account_id(check_username(username)))
+        except AggregateNotFoundError:
+            raise NotFound(f"unknown user {username!r}") from None
+
+    def find_account(self, username: str) -> Account | None:
+        """The account, or None for a username that is not registered (or not valid)."""
+        try:
+            return self.account(username)
+        except DomainError:
+            return None
+
+    def accounts(self) -> list[Account]:
+        registered = get_topic(Account.Registered)
+        return [self.repository.get(n.originator_id) for n in self._notifications(topics=[registered])]
+
+    def register_user(
+        self, username: str, name: str, role: str, delegation: str, password_hash: str, actor: Actor
+    ) -> int:
+        username = check_username(normal_username(username))
+        if self._exists(account_id(username)):
+            raise Conflict(f"user {username!r} already exists")
+        account = Account(
+            username=username,
+            name=require_text(nfc(name), "name"),
+            role=check_role(role),
+            delegation=check_code(nfc(delegation)),
+            password_hash=check_password_hash(password_hash),
+            actor=actor,
+        )
+        return self._save(account)
+
+    def change_password(self, username: str, password_hash: str, actor: Actor) -> int:
+        account = self.account(username)
+        account.change_password(password_hash, actor)
+        return self._save(account)
+
+    def disable_user(self, username: str, actor: Actor, reason: str = "") -> int:
+        account = self.account(username)
+        account.disable(nfc(reason), actor)
+        return self._save(account)
+
+    def enable_user(self, username: str, actor: Actor) -> int:
+        account = self.account(username)
+        account.enable(actor)
+        return self._save(account)
+
     # --- the log -----------------------------------------------------------------------
 
     def _notifications(self, start: int = 1, topics: Sequence[str] = (), page: int = 1000) -> Iterator[Any]:
@@ -518,6 +573,10 @@ def _match_paragraphs(previous: Revision | None, document: ParsedDocument) -> li
     return paragraphs
 
 
+def normal_username(username: str) -> str:
+    return nfc(username).strip().lower()
+
+
 def _parse_date(value: str) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -530,7 +589,14 @@ def _now() -> datetime:
 
 
 def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """The moment in UTC (naive: taken as UTC). Recorded times must convert to UTC: a
+    deadline beyond year 9999 once there would stop every reader of the log."""
+    if not moment.tzinfo:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise DomainError(f"{moment.isoformat()} is out of range once in UTC") from None
 
 
 def source_of(data: bytes, filename: str, fmt: str) -> dict[str, Any]:

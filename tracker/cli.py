@@ -994,3 +994,97 @@ def demo(
         click.echo(line)
     if then_serve:
         click.get_current_context().invoke(serve, host=host, port=port)
+
+
+# --- user accounts (the web's sign-in) ------------------------------------------------------
+
+
+@main.group()
+def user() -> None:
+    """User accounts for the web UI: the first secretariat user is made here."""
+
+
+def _new_password(from_stdin: bool) -> str:
+    from tracker.passwords import check_password
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        raise UserError("no terminal to ask for the password on: pipe it in with --password-stdin")
+    return check_password(password)
+
+
+def _hashed(password: str) -> str:
+    from tracker.passwords import hash_password
+
+    return hash_password(password)
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["delegate", "secretariat", "stakeholder"]), required=True)
+@click.option("--delegation", "code", required=True, metavar="CODE",
+              help="The delegation the user acts for (SECRETARIAT, COFAC, MEX ...).")
+@click.option("--name", default="", help="The person's name (default: the username).")
+@click.option("--password-stdin", "from_stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@json_option
+@acting(default=SECRETARIAT_CODE)
+@pass_ctx
+def user_add(
+    ctx: _Context, username: str, role: str, code: str, name: str, from_stdin: bool, as_json: bool, actor: Actor
+) -> None:
+    """Register USERNAME, who signs in to the web with a password."""
+    password_hash = _hashed(_new_password(from_stdin))
+    position = ctx.tracker.register_user(username, name or username, role, code, password_hash, actor)
+    _recorded(position, as_json, f"registered user {username.strip().lower()} ({role} for {code})",
+              username=username.strip().lower())
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.option("--password-stdin", "from_stdin", is_flag=True, help="Read the password from the first line of stdin.")
+@json_option
+@acting(default=SECRETARIAT_CODE)
+@pass_ctx
+def user_passwd(ctx: _Context, username: str, from_stdin: bool, as_json: bool, actor: Actor) -> None:
+    """Set a new password for USERNAME."""
+    ctx.tracker.account(username)
+    position = ctx.tracker.change_password(username, _hashed(_new_password(from_stdin)), actor)
+    _recorded(position, as_json, f"changed the password of {username}")
+
+
+@user.command("disable")
+@click.argument("username")
+@click.option("--reason", default="")
+@json_option
+@acting(default=SECRETARIAT_CODE)
+@pass_ctx
+def user_disable(ctx: _Context, username: str, reason: str, as_json: bool, actor: Actor) -> None:
+    """Stop USERNAME from signing in (their sessions end at once)."""
+    _recorded(ctx.tracker.disable_user(username, actor, reason), as_json, f"disabled {username}")
+
+
+@user.command("enable")
+@click.argument("username")
+@json_option
+@acting(default=SECRETARIAT_CODE)
+@pass_ctx
+def user_enable(ctx: _Context, username: str, as_json: bool, actor: Actor) -> None:
+    """Let a disabled USERNAME sign in again."""
+    _recorded(ctx.tracker.enable_user(username, actor), as_json, f"enabled {username}")
+
+
+@user.command("list")
+@json_option
+@pass_ctx
+def user_list(ctx: _Context, as_json: bool) -> None:
+    """Every account (never the password hashes)."""
+    listed = [
+        {"username": a.username, "name": a.name, "role": a.role, "delegation": a.delegation, "disabled": a.disabled}
+        for a in ctx.tracker.accounts()
+    ]
+    _emit({"users": listed}, as_json, lambda: "\n".join(
+        f"{u['username']:<20} {u['role']:<12} {u['delegation']:<12} {u['name']}"
+        + (" (disabled)" if u["disabled"] else "") for u in listed) or "no users")

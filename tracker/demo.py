@@ -24,6 +24,29 @@ USER = "demo"
 SECRETARIAT = Actor(SECRETARIAT_CODE, USER)
 
 
+@dataclass(frozen=True)
+class DemoUser:
+    """A web account of the demo; its password is published, so it is for trying only."""
+
+    username: str
+    name: str
+    role: str
+    delegation: str  # in every demo negotiation's roster
+
+    @property
+    def password(self) -> str:
+        return f"demo-{self.username}"
+
+
+DEMO_USERS = (
+    DemoUser("secretariat", "Demo secretariat officer", "secretariat", SECRETARIAT_CODE),
+    DemoUser("cofac", "Demo co-facilitator", "secretariat", "COFAC"),
+    DemoUser("mexico", "Demo delegate of Mexico (a member of the G77)", "delegate", "MEX"),
+    DemoUser("france", "Demo delegate of France (a member of the EU)", "delegate", "FRA"),
+    DemoUser("civil-society", "Demo Climate Action Network officer", "stakeholder", "CAN-INT"),
+)
+
+
 def default_data_dir() -> Path:
     """``../shared/data`` beside the repository."""
     return Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -204,6 +227,29 @@ def build_demo(tracker: Tracker, data_dir: Path | None = None, names: Sequence[s
         except NotFound:
             _build(tracker, plan, data)
         yield from summary(tracker, plan.slug)
+    yield from register_demo_users(tracker)
+
+
+def register_demo_users(tracker: Tracker) -> Iterator[str]:
+    """The demo's web accounts, one per role, unless already there."""
+    from tracker.passwords import hash_password
+
+    for u in DEMO_USERS:
+        if tracker.find_account(u.username) is None:
+            tracker.register_user(u.username, u.name, u.role, u.delegation, hash_password(u.password), SECRETARIAT)
+    yield "web users (username / password, for trying the demo only): " + ", ".join(
+        f"{u.username} / {u.password} ({u.role}, {u.delegation})" for u in DEMO_USERS)
+
+
+def demo_users_in(tracker: Tracker) -> list[DemoUser]:
+    """The demo accounts this database has as the demo made them (password never changed,
+    not disabled): the ones whose published passwords still let one in."""
+    found = []
+    for u in DEMO_USERS:
+        account = tracker.find_account(u.username)
+        if account is not None and account.version == 1 and account.registered_by.user == USER:
+            found.append(u)
+    return found
 
 
 def _build(tracker: Tracker, plan: DemoNegotiation, data: Path) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -265,6 +265,10 @@ def test_silence_procedure(compact: Tracker) -> None:
     assert compact.paragraph("compact", para(compact, "3")).status == "agreed_ad_ref"
     with pytest.raises(DomainError, match="in the future"):
         compact.open_silence("compact", now - timedelta(days=1), CHAIR, now=now)
+    # A deadline that cannot be written in UTC would stop every reader of the log.
+    beyond = datetime(9999, 12, 31, 23, 59, tzinfo=timezone(-timedelta(hours=14)))
+    with pytest.raises(DomainError, match="out of range"):
+        compact.open_silence("compact", beyond, CHAIR, now=now)
 
 
 def test_stakeholder_inputs_never_amend(compact: Tracker) -> None:
