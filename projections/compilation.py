@@ -51,15 +51,18 @@ def compilation(views: ViewDatabase, slug: str, position: int) -> dict[str, Any]
 def _proposal(a: dict[str, Any], paragraph: dict[str, Any], nums: dict[str, str]) -> dict[str, Any]:
     """One proposal in place: ``EU, supported by NOR, opposed by SAU: delete "shall"``."""
     by_stance: dict[str, list[str]] = {}
-    for p in a["positions"]:
-        by_stance.setdefault(p["stance"], []).append(p["delegation"])
+    for delegation, stance, _ in a["positions"]:
+        by_stance.setdefault(stance, []).append(delegation)
     who = f"{a['on_behalf_of']} ({a['delegation']})" if a["on_behalf_of"] else a["delegation"]
     qualifiers = [f"{label} {', '.join(by_stance[stance])}" for stance, label in _STANCES if by_stance.get(stance)]
     attribution = ", ".join([who, *qualifiers]) + ": " + describe(a, nums)
     return {
         "id": a["id"], "delegation": a["delegation"], "on_behalf_of": a["on_behalf_of"], "action": a["action"],
         "old_text": a["old_text"], "new_text": a["new_text"], "status": a["status"], "rationale": a["rationale"],
-        "positions": a["positions"], "attribution": attribution,
+        # A moment's positions are [delegation, stance, since]; a compilation shows them named.
+        "positions": [{"delegation": delegation, "stance": stance, "since": since}
+                      for delegation, stance, since in a["positions"]],
+        "attribution": attribution,
         "proposed_text": _proposed(a, paragraph["text"]),
     }
 

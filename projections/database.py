@@ -6,16 +6,25 @@ SQL is written once with ``?`` placeholders; the PostgreSQL side rewrites them.
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import sqlite3
-from collections.abc import Iterator, Sequence
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
 from typing import Any
+
+import orjson
 
 from tracker.storage import is_postgres, persistence_env
 
 # Bumped whenever a table's shape changes: views are rebuilt from the log, never migrated.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 6
 
 TABLES = [
     """CREATE TABLE IF NOT EXISTS view_meta (
@@ -58,6 +67,7 @@ TABLES = [
         delegation TEXT NOT NULL, usr TEXT NOT NULL, valid_from BIGINT NOT NULL, valid_to BIGINT)""",
     "CREATE INDEX IF NOT EXISTS view_paragraph_status_key ON view_paragraph_status (paragraph_id, valid_from)",
     "CREATE INDEX IF NOT EXISTS view_paragraph_status_at ON view_paragraph_status (negotiation, valid_from)",
+    "CREATE INDEX IF NOT EXISTS view_paragraph_status_closed ON view_paragraph_status (negotiation, valid_to)",
     """CREATE TABLE IF NOT EXISTS view_amendments (
         id TEXT NOT NULL, version INTEGER NOT NULL, negotiation TEXT NOT NULL, base_revision TEXT NOT NULL,
         paragraph_id TEXT NOT NULL, action TEXT NOT NULL, old_text TEXT NOT NULL, new_text TEXT NOT NULL,
@@ -68,13 +78,20 @@ TABLES = [
     "CREATE INDEX IF NOT EXISTS view_amendments_at ON view_amendments (negotiation, valid_from)",
     "CREATE INDEX IF NOT EXISTS view_amendments_open ON view_amendments (negotiation, valid_to)",
     "CREATE INDEX IF NOT EXISTS view_amendments_by_delegation ON view_amendments (negotiation, delegation)",
+    # A paragraph's history and blame read its amendments only.
+    "CREATE INDEX IF NOT EXISTS view_amendments_by_paragraph ON view_amendments (negotiation, paragraph_id)",
+    # One row per position taken: the event's position is the row's key (SQLite's rowid),
+    # so the event that replaces it closes it without any secondary index.
     """CREATE TABLE IF NOT EXISTS view_positions (
         amendment_id TEXT NOT NULL, negotiation TEXT NOT NULL, delegation TEXT NOT NULL, stance TEXT NOT NULL,
-        note TEXT NOT NULL, usr TEXT NOT NULL, round INTEGER, valid_from BIGINT NOT NULL, valid_to BIGINT)""",
+        note TEXT NOT NULL, usr TEXT NOT NULL, round INTEGER, valid_from INTEGER PRIMARY KEY, valid_to BIGINT)""",
     # Covering: the positions valid at a moment are read from the index alone.
     "CREATE INDEX IF NOT EXISTS view_positions_key ON view_positions "
     "(amendment_id, valid_from, valid_to, delegation, stance)",
     "CREATE INDEX IF NOT EXISTS view_positions_by_delegation ON view_positions (negotiation, delegation)",
+    # What opened and closed between a checkpoint and a moment (projections/checkpoints.py).
+    "CREATE INDEX IF NOT EXISTS view_positions_opened ON view_positions (negotiation, valid_from)",
+    "CREATE INDEX IF NOT EXISTS view_positions_closed ON view_positions (negotiation, valid_to)",
     """CREATE TABLE IF NOT EXISTS view_silence (
         id TEXT NOT NULL, version INTEGER NOT NULL, negotiation TEXT NOT NULL, revision_label TEXT NOT NULL,
         paragraph_ids TEXT NOT NULL, deadline TEXT NOT NULL, note TEXT NOT NULL, status TEXT NOT NULL,
@@ -86,12 +103,17 @@ TABLES = [
         paragraph_id TEXT NOT NULL, theme TEXT NOT NULL, text TEXT NOT NULL, position BIGINT NOT NULL,
         timestamp TEXT NOT NULL)""",
     "CREATE INDEX IF NOT EXISTS view_inputs_by_negotiation ON view_inputs (negotiation, position)",
+    # A whole moment every few thousand events (projections/checkpoints.py). BYTEA: the
+    # PostgreSQL name for bytes; SQLite stores bytes as they are under any column type.
+    """CREATE TABLE IF NOT EXISTS view_checkpoints (
+        negotiation TEXT NOT NULL, position BIGINT NOT NULL, whole INTEGER NOT NULL, data BYTEA NOT NULL,
+        PRIMARY KEY (negotiation, position))""",
 ]
 
 INDEXES = [re.search(r"EXISTS (\w+)", t).group(1) for t in TABLES if t.startswith("CREATE INDEX")]  # type: ignore[union-attr]
-# What the projector itself looks rows up by while it writes: these stay during a rebuild.
-WRITE_INDEXES = {"view_positions_key", "view_paragraph_status_key", "view_memberships_key"}
-READ_INDEXES = [name for name in INDEXES if name not in WRITE_INDEXES]
+# Kept through a rebuild: the lookups it still makes while it writes, on small tables. It
+# starts from empty views, so it never looks up positions (see projector.State).
+REBUILD_KEEPS = frozenset({"view_paragraph_status_key", "view_memberships_key"})
 VIEW_TABLES = [re.search(r"EXISTS (\w+)", t).group(1) for t in TABLES if t.startswith("CREATE TABLE")]  # type: ignore[union-attr]
 
 
@@ -99,6 +121,7 @@ class ViewDatabase:
     """A connection for the views, with the few SQL differences of the two stores hidden."""
 
     postgres: bool
+    db: str
 
     @staticmethod
     def open(db: str) -> ViewDatabase:
@@ -131,11 +154,27 @@ class ViewDatabase:
         for statement in TABLES[1:]:
             cursor.execute(statement)
 
+    def clear(self, cursor: Any, keep: Collection[str] = REBUILD_KEEPS) -> None:
+        """Empty every view for a rebuild, and drop the indexes but ``keep``: sorting a
+        million keys once at the end (``create``) costs less than a million random B-tree
+        inserts, though only the inserts can run while the log is still being projected."""
+        for table in VIEW_TABLES:
+            if table != "view_meta":
+                cursor.execute(f"DELETE FROM {table}")
+        if self.postgres:
+            # Dropping an index would lock its table against every reader until the rebuild
+            # commits; and the server maintains indexes in its own process anyway.
+            return
+        for name in INDEXES:
+            if name not in keep:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+
 
 class _SqliteViews(ViewDatabase):
     postgres = False
 
     def __init__(self, db: str) -> None:
+        self.db = db
         path = persistence_env(db)["SQLITE_DBNAME"]
         self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self.connection.execute("PRAGMA journal_mode=WAL")
@@ -174,6 +213,7 @@ class _PostgresViews(ViewDatabase):
     def __init__(self, db: str) -> None:
         import psycopg
 
+        self.db = db
         env = persistence_env(db)
         self.schema = env.get("POSTGRES_SCHEMA", "public")
         self.connection = psycopg.connect(
@@ -236,3 +276,183 @@ class _PgCursor:
 
     def fetchall(self) -> list[Any]:
         return self.cursor.fetchall()
+
+
+# Kept by a rebuild through the bulk writer, which keeps up with the projecting process
+# with time to spare, so that fewer indexes wait for the last event to be sorted: those
+# whose keys arrive in log order (each insert appends to the same few B-tree pages), and
+# positions by delegation (a few hundred places, one per delegation). Random keys (the
+# positions' amendment ids) would cost it more than the sort at the end.
+KEEP_IN_BULK = REBUILD_KEEPS | {
+    "view_events_by_negotiation", "view_events_by_time", "view_positions_opened", "view_positions_closed",
+    "view_amendments_at", "view_amendments_open", "view_positions_by_delegation",
+}
+_PLAIN_ONLY = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+class BulkWriter:
+    """A cursor whose writes run in a second process, in one transaction holding the
+    views' write lock: what a rebuild writes through, so that the SQL (and the index
+    sorting at the end) runs on the second core while this one decodes and projects.
+
+    Writes are buffered and sent a page at a time (``send``); a SELECT waits for every
+    write sent before it, so lookups see what the same transaction wrote, as a local
+    cursor would. Nothing is visible to anyone else until ``commit``; ``abort`` (or any
+    error) leaves the views as they were.
+    """
+
+    def __init__(self, db: str) -> None:
+        ours, theirs = socket.socketpair()
+        # A fresh interpreter that imports only this module: not multiprocessing's spawn,
+        # which would run the caller's main script again (one without a __main__ guard
+        # would start a second rebuild).
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", f"from projections.database import _writer_main; _writer_main({theirs.fileno()})"],
+            pass_fds=(theirs.fileno(),), env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, sys.path))})
+        theirs.close()
+        self._channel = Connection(ours.detach())
+        self._channel.send(db)
+        self._pending: list[tuple[str, Any, bool]] = []
+        self._rows: list[tuple[Any, ...]] = []
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        if sql.lstrip()[:6].upper() == "SELECT":
+            self.send()
+            self._send(("query", sql, params))
+            self._rows = self._reply()
+        else:
+            self._pending.append((sql, params, False))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        self._pending.append((sql, rows, True))
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def send(self) -> None:
+        """Hand the writes buffered so far to the writer; blocks only while it is still
+        busy with the previous page."""
+        if self._pending:
+            try:
+                # Rows of plain values: orjson writes them several times faster than pickle.
+                # Anything else (bytes, dates...) goes as it is, as a local cursor gets it.
+                message: tuple[str, Any] = ("json", orjson.dumps(self._pending, option=_PLAIN_ONLY))
+            except TypeError:
+                message = ("run", self._pending)
+            self._send(message)
+            self._pending = []
+
+    def commit(self) -> None:
+        self.send()
+        self._send(("commit",))
+        self._reply()
+        # The writer goes on to checkpoint the WAL (SQLite) and exits: reap it when it does.
+        threading.Thread(target=self._process.wait, name="views-bulk-writer-reaper", daemon=True).start()
+
+    def abort(self) -> None:
+        if self._process.poll() is None:
+            try:
+                self._channel.send(("abort",))
+                self._process.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                self._process.kill()
+                self._process.wait()
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def _send(self, message: tuple[Any, ...]) -> None:
+        try:
+            self._channel.send(message)
+        except OSError:
+            self._reply()  # the writer's own word on why it stopped listening, when it left one
+            raise
+
+    def _reply(self) -> Any:
+        try:
+            kind, value = self._channel.recv()
+        except EOFError:
+            raise RuntimeError("the views' bulk writer stopped without a word") from None
+        if kind == "error":
+            raise RuntimeError(f"the views' bulk writer failed:\n{value}")
+        return value
+
+
+def _writer_main(fd: int) -> None:
+    channel = Connection(fd)
+    _write_in_bulk(channel.recv(), channel)
+
+
+def _write_in_bulk(db: str, channel: Any) -> None:
+    """The writer's side of ``BulkWriter``: clear the views, run what arrives, and on
+    ``commit`` build the indexes ``clear`` dropped and commit."""
+    import gc
+
+    # Pages arrive as tens of thousands of small lists and no cycles.
+    gc.disable()
+    try:
+        views = ViewDatabase.open(db)
+    except BaseException:
+        channel.send(("error", traceback.format_exc()))
+        return
+    if not views.postgres:
+        # The index builds at the end sort with a helper thread: the other core is idle then.
+        views.query("PRAGMA threads=2")
+        # Not at commit, in the caller's time: copying the whole transaction from the WAL
+        # into the database is done below, after the caller has its answer.
+        views.query("PRAGMA wal_autocheckpoint=0")
+    failure: str | None = None
+    try:
+        with views.write() as cursor:
+            views.clear(cursor, KEEP_IN_BULK)
+            while True:
+                message = channel.recv()
+                if message[0] in ("run", "json"):
+                    if failure is None:
+                        try:
+                            work = orjson.loads(message[1]) if message[0] == "json" else message[1]
+                            for sql, data, many in work:
+                                if many:
+                                    cursor.executemany(sql, data)
+                                else:
+                                    cursor.execute(sql, data)
+                        except Exception:
+                            failure = traceback.format_exc()
+                elif message[0] == "query":
+                    if failure is None:
+                        try:
+                            cursor.execute(message[1], message[2])
+                            channel.send(("rows", cursor.fetchall()))
+                            continue
+                        except Exception:
+                            failure = traceback.format_exc()
+                    channel.send(("error", failure))
+                elif message[0] == "commit":
+                    if failure is not None:
+                        raise _Abandoned
+                    views.create(cursor)
+                    break
+                else:
+                    raise _Abandoned
+    except _Abandoned:
+        if failure is not None:
+            channel.send(("error", failure))
+    except EOFError:
+        pass  # the rebuilding process went away: the transaction is rolled back
+    except BaseException:
+        channel.send(("error", traceback.format_exc()))
+    else:
+        channel.send(("done", None))
+        if not views.postgres:
+            views.query("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        views.close()
+        channel.close()
+
+
+class _Abandoned(Exception):
+    """Raised inside the writer's transaction to roll it back."""

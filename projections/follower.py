@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 from eventsourcing.persistence import Mapper
 from eventsourcing.utils import resolve_topic
 
-from projections.database import READ_INDEXES, VIEW_TABLES, ViewDatabase
+from projections.database import BulkWriter, ViewDatabase
 from projections.projector import HANDLERS, Batch, State, utc_iso
 from tracker.application import Tracker
 from tracker.transcoder import OrjsonTranscoder
@@ -22,6 +24,7 @@ from tracker.transcoder import OrjsonTranscoder
 TRACKING = "views"
 PAGE = 5000
 REBUILD_PAGE = 20000
+REMOTE_REBUILD = 50_000
 
 # (position, aggregate id, aggregate version, topic, stored state)
 Record = tuple[int, str, int, str, bytes]
@@ -35,10 +38,15 @@ class Follower:
         # transaction, without the recorder's conversions (a third of the cost of a page).
         self._raw = not views.postgres and tracker.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite"
         self._page = PAGE
+        # From this many events in the log, a rebuild's SQL runs in a second process: below
+        # it, starting that process costs more than it saves.
+        self.remote_from = REMOTE_REBUILD
+        self.rebuild_page = REBUILD_PAGE
         self._state: State | None = None
         self._last_written = -1
         self._lock = threading.Lock()
         self._types: dict[str, str] = {}
+        self._decode = _decoder(tracker.mapper)
 
     def position(self) -> int:
         rows = self.views.query("SELECT position FROM view_tracking WHERE name = ?", (TRACKING,))
@@ -63,25 +71,65 @@ class Follower:
                 gc.enable()
 
     def rebuild(self) -> int:
-        """Drop every view and apply the whole log again.
+        """Drop every view and apply the whole log again; return how many events.
 
-        The indexes only queries use are dropped for the load and built once at the end:
-        sorting a million keys once is far cheaper than a million random B-tree inserts.
+        One transaction holding the views' write lock: readers see the old views until
+        the new ones are complete, other followers wait instead of interleaving pages, and
+        a failure leaves the views as they were. The indexes only queries use are dropped
+        for the load and built once at the end (``ViewDatabase.clear``). From
+        ``remote_from`` events on, the SQL runs in a second process (``BulkWriter``) while
+        this one decodes and projects the next page.
         """
-        with self._lock, self.views.write() as cursor:
-            for table in VIEW_TABLES:
-                if table != "view_meta":
-                    cursor.execute(f"DELETE FROM {table}")
-            for name in READ_INDEXES:
-                cursor.execute(f"DROP INDEX IF EXISTS {name}")
-            self._state = None
-        self._page = REBUILD_PAGE
+        collecting = gc.isenabled()
+        gc.disable()
         try:
-            return self.catch_up()
+            with self._lock:
+                self._state = None
+                if (self.tracker.recorder.max_notification_id() or 0) >= self.remote_from:
+                    return self._rebuild_remotely()
+                with self.views.write() as cursor:
+                    self.views.clear(cursor)
+                    applied = self._replay(cursor, cursor)
+                    self.views.create(cursor)
+                return applied
         finally:
-            self._page = PAGE
-            with self._lock, self.views.write() as cursor:
-                self.views.create(cursor)
+            if collecting:
+                gc.enable()
+
+    def _rebuild_remotely(self) -> int:
+        writer = BulkWriter(self.views.db)
+        try:
+            # The log is read on this side's own connection (SQLite) or the recorder's.
+            applied = self._replay(writer, self.views.connection.cursor() if self._raw else None)  # type: ignore[attr-defined]
+            writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            writer.close()
+        return applied
+
+    def _replay(self, cursor: Any, log: Any) -> int:
+        """Apply the whole log to emptied views through ``cursor``, the log read through
+        ``log`` (see ``_read``); the same handlers, batches and flushes as ``catch_up``."""
+        state = State(cursor)
+        page, start, applied = self.rebuild_page, 0, 0
+        while True:
+            records = self._read(log, start, None, page)
+            if not records:
+                break
+            batch = Batch(state)
+            self._apply(batch, records)
+            batch.flush(cursor)
+            if isinstance(cursor, BulkWriter):
+                cursor.send()
+            start = records[-1][0]
+            applied += len(records)
+            if len(records) < page:
+                break
+        if start:
+            cursor.execute("INSERT INTO view_tracking (name, position) VALUES (?, ?)", (TRACKING, start))
+        return applied
 
     def follow(self, stop: threading.Event, interval: float = 0.2) -> None:
         """Keep the views up to date until ``stop`` is set: what a long-running process runs."""
@@ -105,8 +153,7 @@ class Follower:
                 return 0, False
             batch = Batch(self._state)
             try:
-                for record in records:
-                    self._apply(batch, record)
+                self._apply(batch, records)
                 batch.flush(cursor)
                 last = records[-1][0]
                 if row:
@@ -119,30 +166,38 @@ class Follower:
             self._last_written = last
             return len(records), len(records) == self._page
 
-    def _read(self, cursor: Any, start: int, until: int | None) -> list[Record]:
+    def _read(self, cursor: Any, start: int, until: int | None, page: int | None = None) -> list[Record]:
+        page = page or self._page
         if self._raw:
             cursor.execute(
-                "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+                f"SELECT rowid, {_DASHED}, originator_version, topic, state FROM stored_events "
                 f"WHERE rowid > ? {'AND rowid <= ? ' if until else ''}ORDER BY rowid LIMIT ?",
-                (start, until, self._page) if until else (start, self._page))
-            return [(r[0], _dashed(r[1]), r[2], r[3], r[4]) for r in cursor.fetchall()]
+                (start, until, page) if until else (start, page))
+            return cursor.fetchall()
         notifications = self.tracker.recorder.select_notifications(
-            start + 1, self._page, stop=until, inclusive_of_start=True)
+            start + 1, page, stop=until, inclusive_of_start=True)
         return [(n.id, str(n.originator_id), n.originator_version, n.topic, n.state) for n in notifications]
 
-    def _apply(self, batch: Batch, record: Record) -> None:
-        position, aggregate, version, topic, state = record
-        data = _decode(self.tracker.mapper, state)
-        handler = HANDLERS.get(topic)
-        if handler is None:
-            # Snapshots never reach the log; an unknown topic is an event of a newer program.
-            raise LookupError(f"no view handles events of type {topic!r}: upgrade the program")
-        slug = handler(batch, position, aggregate, data)
-        actor = data["actor"]
-        batch.add("view_events", [
-            position, slug, self._type(topic), utc_iso(data["timestamp"]), actor.delegation, actor.user,
-            aggregate, version,
-        ])
+    def _apply(self, batch: Batch, records: list[Record]) -> None:
+        """Apply a page of events: one loop with its names bound once (a rebuild makes
+        this loop run a million times)."""
+        decode, handlers, types, add = self._decode, HANDLERS, self._types, batch.add
+        for position, aggregate, version, topic, state in records:
+            data = decode(state)
+            handler = handlers.get(topic)
+            if handler is None:
+                # Snapshots never reach the log; an unknown topic is an event of a newer program.
+                raise LookupError(f"no view handles events of type {topic!r}: upgrade the program")
+            slug = handler(batch, position, aggregate, data)
+            if slug is None:
+                # An event of no negotiation (a user account): nothing for a negotiation's log.
+                continue
+            actor, moment = data["actor"], data["timestamp"]
+            add("view_events", [
+                position, slug, types.get(topic) or self._type(topic),
+                moment.isoformat(timespec="microseconds") if moment.tzinfo is UTC else utc_iso(moment),
+                actor.delegation, actor.user, aggregate, version,
+            ])
 
     def _type(self, topic: str) -> str:
         name = self._types.get(topic)
@@ -151,15 +206,23 @@ class Follower:
         return name
 
 
-def _dashed(hex_id: str) -> str:
-    """The canonical form of a UUID stored as 32 hex digits, as ``str(UUID)`` writes it."""
-    if len(hex_id) != 32:
-        return hex_id
-    return f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
+# The canonical form of a UUID the SQLite recorder stores as 32 hex digits, as
+# ``str(UUID)`` writes it: made by SQLite while it reads, not by a Python call per event.
+_DASHED = (
+    "CASE WHEN length(originator_id) = 32 THEN substr(originator_id, 1, 8) || '-' || substr(originator_id, 9, 4) "
+    "|| '-' || substr(originator_id, 13, 4) || '-' || substr(originator_id, 17, 4) || '-' || substr(originator_id, 21) "
+    "ELSE originator_id END"
+)
+
+
+def _decoder(mapper: Mapper[Any]) -> Callable[[bytes], dict[str, Any]]:
+    """The mapper's own path without building event objects: the views want plain values."""
+    if not mapper.cipher and not mapper.compressor and isinstance(mapper.transcoder, OrjsonTranscoder):
+        return mapper.transcoder.decode_shallow
+    return lambda state: _decode(mapper, state)
 
 
 def _decode(mapper: Mapper[Any], state: bytes) -> dict[str, Any]:
-    # The mapper's own path without building event objects: the views want plain values.
     if mapper.cipher:
         state = mapper.cipher.decrypt(state)
     if mapper.compressor:

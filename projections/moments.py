@@ -1,5 +1,6 @@
 """The negotiation as it stood just after any event: working text, pending amendments,
-positions, paragraph status. Temporal rows make each part one indexed query."""
+positions, paragraph status. Temporal rows make each part one indexed query; a whole
+moment starts from the nearest checkpoint (projections/checkpoints.py) instead."""
 
 from __future__ import annotations
 
@@ -8,12 +9,11 @@ from typing import Any
 
 import orjson
 
+from projections import checkpoints
+from projections.checkpoints import AMENDMENT_FIELDS
 from projections.database import ViewDatabase
 from projections.projector import PENDING
 
-AMENDMENT_FIELDS = ("id", "version", "base_revision", "paragraph_id", "action", "old_text", "new_text",
-                    "after_paragraph_id", "on_behalf_of", "rationale", "round", "delegation", "status",
-                    "decided_in", "decision_note", "proposed", "valid_from")
 _AT = "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
 
 
@@ -56,8 +56,9 @@ def amendments_at(
 
 def positions_at(
     views: ViewDatabase, slug: str, position: int, statuses: Sequence[str] = PENDING
-) -> dict[str, list[dict[str, Any]]]:
-    """Positions valid at ``position`` on the amendments ``amendments_at`` returns."""
+) -> dict[str, list[list[Any]]]:
+    """Positions valid at ``position`` on the amendments ``amendments_at`` returns, each
+    ``[delegation, stance, since]``, oldest first."""
     marks = ", ".join("?" * len(statuses))
     rows = views.query(
         "SELECT p.amendment_id, p.delegation, p.stance, p.valid_from FROM view_amendments a "
@@ -66,30 +67,28 @@ def positions_at(
         f"AND a.status IN ({marks}) AND p.valid_from <= ? AND (p.valid_to IS NULL OR p.valid_to > ?) "
         "ORDER BY p.valid_from",
         (slug, position, position, *statuses, position, position))
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[list[Any]]] = {}
     for amendment_id, delegation, stance, since in rows:
-        found.setdefault(amendment_id, []).append({"delegation": delegation, "stance": stance, "since": since})
+        found.setdefault(amendment_id, []).append([delegation, stance, since])
     return found
 
 
 def moment(views: ViewDatabase, slug: str, position: int) -> dict[str, Any]:
     """Everything ``show --at`` prints."""
-    last = last_revision_at(views, slug, position)
-    paragraphs = revision_paragraphs(views, slug, last[0]) if last else []
-    status = statuses_at(views, slug, position)
-    for p in paragraphs:
-        p["status"] = status.get(p["id"], "open")
-    amendments = amendments_at(views, slug, position)
-    positions = positions_at(views, slug, position)
-    for a in amendments:
-        a["positions"] = positions.get(a["id"], [])
-    return {
-        "negotiation": slug,
-        "position": position,
-        "label": last[0] if last else None,
-        "paragraphs": paragraphs,
-        "amendments": amendments,
-    }
+    with checkpoints.without_gc():
+        last = last_revision_at(views, slug, position)
+        paragraphs = revision_paragraphs(views, slug, last[0]) if last else []
+        snapshot = checkpoints.snapshot_at(views, slug, position)
+        status = snapshot.statuses
+        for p in paragraphs:
+            p["status"] = status.get(p["id"], "open")
+        return {
+            "negotiation": slug,
+            "position": position,
+            "label": last[0] if last else None,
+            "paragraphs": paragraphs,
+            "amendments": snapshot.pending(),
+        }
 
 
 def position_at_time(views: ViewDatabase, slug: str, moment_iso: str) -> int:

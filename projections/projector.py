@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -61,6 +62,20 @@ _CLOSE = {
     for table, key in TEMPORAL_KEYS.items()
 }
 _VALID_TO = {table: COLUMNS[table].index("valid_to") for table in TEMPORAL_KEYS}
+# Temporal tables whose primary key is valid_from (one row per event that opens one).
+_CLOSE_OPENED = {"view_positions": "UPDATE view_positions SET valid_to = ? WHERE valid_from = ?"}
+
+
+def _key_getter(table: str) -> Callable[[Row], tuple[Any, ...]]:
+    """A temporal row's key, as ``Batch.close`` is given it: a tuple even of one column."""
+    indexes = [COLUMNS[table].index(k) for k in TEMPORAL_KEYS[table]]
+    if len(indexes) == 1:
+        only = indexes[0]
+        return lambda row: (row[only],)
+    return itemgetter(*indexes)
+
+
+_KEY_OF = {table: _key_getter(table) for table in TEMPORAL_KEYS}
 _UPSERT_NEGOTIATION = (
     f"INSERT INTO view_negotiations ({', '.join(NEGOTIATION_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(NEGOTIATION_COLUMNS))}) ON CONFLICT (slug) DO UPDATE SET "
@@ -107,16 +122,28 @@ class State:
         self.negotiations: dict[str, dict[str, Any]] = {}
         self.amendments: dict[str, Row] = {}
         self.silences: dict[str, Row] = {}
-        # Who holds a position on each amendment: most positions are first positions, and
-        # knowing that saves closing a row that does not exist.
-        self.positions: dict[str, set[str]] = {}
+        # Who holds a position on each amendment, and since when: most positions are first
+        # positions, and knowing that saves closing a row that does not exist; the row to
+        # close is found by its key, the position that opened it.
+        self.positions: dict[str, dict[str, int]] = {}
+        # The round open in each negotiation, asked for by every position taken; forgotten
+        # whenever the negotiation changes.
+        self.rounds: dict[str, int | None] = {}
 
-    def positions_on(self, amendment_id: str) -> set[str]:
+    def open_round(self, slug: str) -> int | None:
+        try:
+            return self.rounds[slug]
+        except KeyError:
+            found = self.rounds[slug] = open_round(self.negotiation(slug))
+            return found
+
+    def positions_on(self, amendment_id: str) -> dict[str, int]:
         found = self.positions.get(amendment_id)
         if found is None:
             self.cursor.execute(
-                "SELECT delegation FROM view_positions WHERE amendment_id = ? AND valid_to IS NULL", (amendment_id,))
-            found = self.positions[amendment_id] = {row[0] for row in self.cursor.fetchall()}
+                "SELECT delegation, valid_from FROM view_positions WHERE amendment_id = ? AND valid_to IS NULL",
+                (amendment_id,))
+            found = self.positions[amendment_id] = dict(self.cursor.fetchall())
         return found
 
     def owner(self, aggregate_id: str) -> str:
@@ -158,21 +185,25 @@ class Batch:
         self.state = state
         self.rows: dict[str, list[Row]] = {table: [] for table in COLUMNS}
         self.closes: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TEMPORAL_KEYS}
+        self.closes_opened: dict[str, list[tuple[int, int]]] = {table: [] for table in _CLOSE_OPENED}
         self.open: dict[tuple[str, tuple[Any, ...]], Row] = {}
         self.touched: set[str] = set()
 
     def add(self, table: str, row: Row) -> Row:
         self.rows[table].append(row)
-        if table in TEMPORAL_KEYS:
-            columns = COLUMNS[table]
-            key = tuple(row[columns.index(k)] for k in TEMPORAL_KEYS[table])
-            self.open[(table, key)] = row
+        key_of = _KEY_OF.get(table)
+        if key_of is not None:
+            self.open[(table, key_of(row))] = row
         return row
 
-    def close(self, table: str, key: tuple[Any, ...], position: int) -> None:
+    def close(self, table: str, key: tuple[Any, ...], position: int, opened: int | None = None) -> None:
+        """Close the open version of ``key`` at ``position``. ``opened``, the position that
+        opened it, finds it by primary key in tables keyed by it (``_CLOSE_OPENED``)."""
         row = self.open.pop((table, key), None)
         if row is not None:
             row[_VALID_TO[table]] = position
+        elif opened is not None and table in _CLOSE_OPENED:
+            self.closes_opened[table].append((position, opened))
         else:
             self.closes[table].append((position, *key))
 
@@ -181,6 +212,9 @@ class Batch:
         for table, params in self.closes.items():
             if params:
                 cursor.executemany(_CLOSE[table], params)
+        for table, pairs in self.closes_opened.items():
+            if pairs:
+                cursor.executemany(_CLOSE_OPENED[table], pairs)
         for table, rows in self.rows.items():
             if rows:
                 cursor.executemany(_INSERT[table], rows)
@@ -191,7 +225,7 @@ class Batch:
             ])
 
 
-Handler = Callable[[Batch, int, str, dict[str, Any]], str]
+Handler = Callable[[Batch, int, str, dict[str, Any]], str | None]
 HANDLERS: dict[str, Handler] = {}
 
 
@@ -225,6 +259,7 @@ def _negotiation_event(change: Callable[[dict[str, Any], dict[str, Any], int, Ba
         slug = b.state.owner(aggregate)
         negotiation = b.state.negotiation(slug)
         change(negotiation, e, position, b)
+        b.state.rounds.pop(slug, None)
         negotiation["updated"] = position
         b.touched.add(slug)
         return slug
@@ -346,7 +381,7 @@ def _proposed(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str
         "proposed", None, "", position, position, None,
     ]
     b.state.amendments[aggregate] = b.add("view_amendments", row)
-    b.state.positions[aggregate] = set()
+    b.state.positions[aggregate] = {}
     return slug
 
 
@@ -389,20 +424,23 @@ def _decided(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
 @on("amendment.PositionTaken")
 def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
     slug = b.state.owner(aggregate)
+    delegation = e["delegation"]
     holders = b.state.positions_on(aggregate)
-    if e["delegation"] in holders:
-        b.close("view_positions", (aggregate, e["delegation"]), position)
-    holders.add(e["delegation"])
-    round_number = open_round(b.state.negotiation(slug))
-    b.add("view_positions", [aggregate, slug, e["delegation"], e["stance"], e["note"], e["actor"].user,
-                             round_number, position, None])
+    since = holders.get(delegation)
+    if since is not None:
+        b.close("view_positions", (aggregate, delegation), position, since)
+    holders[delegation] = position
+    round_number = b.state.open_round(slug)
+    b.add("view_positions", [aggregate, slug, delegation, e["stance"], e["note"], e["actor"].user, round_number,
+                             position, None])
     return slug
 
 
 @on("amendment.PositionDropped")
 def _dropped(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
-    b.state.positions_on(aggregate).discard(e["delegation"])
-    b.close("view_positions", (aggregate, e["delegation"]), position)
+    since = b.state.positions_on(aggregate).pop(e["delegation"], None)
+    if since is not None:
+        b.close("view_positions", (aggregate, e["delegation"]), position, since)
     return b.state.owner(aggregate)
 
 

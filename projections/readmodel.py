@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from projections import blame, compilation, moments, positions, progress
+from projections import blame, catalog, checkpoints, compilation, history, moments, positions, progress, search
 from projections.database import ViewDatabase
 from projections.follower import Follower
 from projections.projector import utc_iso
@@ -21,6 +21,7 @@ class ReadModel:
         self.views = views
         self.follower = Follower(tracker, views)
         self._owns_tracker = owns_tracker
+        self._checkpointed = False
 
     @classmethod
     def open(cls, db: str, tracker: Tracker | None = None) -> ReadModel:
@@ -32,10 +33,19 @@ class ReadModel:
             self.tracker.close()
 
     def catch_up(self) -> int:
-        return self.follower.catch_up()
+        applied = self.follower.catch_up()
+        # Checkpoints are due only where events arrived, and on the first call: views
+        # followed by a process that stopped before writing them.
+        if applied or not self._checkpointed:
+            checkpoints.build(self.views)
+            self._checkpointed = True
+        return applied
 
     def rebuild(self) -> int:
-        return self.follower.rebuild()
+        applied = self.follower.rebuild()
+        checkpoints.build(self.views)
+        self._checkpointed = True
+        return applied
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -93,3 +103,77 @@ class ReadModel:
     def blame(self, slug: str, label: str) -> dict[str, Any]:
         self._require(slug)
         return blame.blame(self.views, slug, label)
+
+    # --- what observers browse by (catalog, history, search) -------------------------------
+
+    def negotiations(self) -> list[dict[str, Any]]:
+        return catalog.negotiations(self.views)
+
+    def negotiation(self, slug: str) -> dict[str, Any]:
+        """Details, phases, rounds with their dates, delegations with their groups, revisions."""
+        found = catalog.negotiation(self.views, slug)
+        found["delegations"] = catalog.delegations(self.views, slug)
+        found["revisions"] = self.revisions(slug)
+        return found
+
+    def delegations(self, slug: str) -> list[dict[str, Any]]:
+        self._require(slug)
+        return catalog.delegations(self.views, slug)
+
+    def statuses(self, slug: str, position: int) -> dict[str, str]:
+        """Each paragraph's status just after event ``position`` (absent: open)."""
+        return moments.statuses_at(self.views, slug, position)
+
+    def paragraph(self, slug: str, paragraph_id: str) -> dict[str, Any]:
+        self._require(slug)
+        return history.paragraph_history(self.views, slug, paragraph_id)
+
+    def log_bounds(self, slug: str) -> tuple[int, int]:
+        self._require(slug)
+        return catalog.bounds(self.views, slug)
+
+    def event_at(self, slug: str, position: int) -> dict[str, Any] | None:
+        return catalog.event_at(self.views, slug, position)
+
+    def events_before(self, slug: str, position: int, limit: int) -> list[dict[str, Any]]:
+        return catalog.events_before(self.views, slug, position, limit)
+
+    def events_after(self, slug: str, position: int, limit: int) -> list[dict[str, Any]]:
+        return catalog.events_after(self.views, slug, position, limit)
+
+    def search(self, slug: str, query: str, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+        self._require(slug)
+        return search.search(self.views, slug, query, limit, offset)
+
+    def details(self, slug: str) -> dict[str, Any]:
+        """Title, symbol, mandate, languages, phases and rounds: no counting."""
+        return catalog.negotiation(self.views, slug)
+
+    # --- what signed-in users act on (silence procedures, stakeholder inputs) ---------------
+
+    def silence_procedures(self, slug: str) -> list[dict[str, Any]]:
+        """Every silence procedure of the negotiation as it stands now, newest first."""
+        import orjson
+
+        self._require(slug)
+        rows = self.views.query(
+            "SELECT id, revision_label, paragraph_ids, deadline, note, status, broken_by, reason FROM view_silence "
+            "WHERE negotiation = ? AND valid_to IS NULL ORDER BY id", (slug,))
+        found = [
+            {"id": r[0], "revision": r[1], "paragraph_ids": orjson.loads(r[2]), "deadline": r[3], "note": r[4],
+             "status": r[5], "broken_by": r[6], "reason": r[7]}
+            for r in rows
+        ]
+        return sorted(found, key=lambda p: p["deadline"], reverse=True)
+
+    def inputs(self, slug: str) -> list[dict[str, Any]]:
+        """Stakeholders' inputs, oldest first."""
+        self._require(slug)
+        rows = self.views.query(
+            "SELECT id, delegation, usr, paragraph_id, theme, text, position, timestamp FROM view_inputs "
+            "WHERE negotiation = ? ORDER BY position", (slug,))
+        return [
+            {"id": r[0], "delegation": r[1], "user": r[2], "paragraph_id": r[3], "theme": r[4], "text": r[5],
+             "position": r[6], "timestamp": r[7]}
+            for r in rows
+        ]

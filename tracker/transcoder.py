@@ -7,8 +7,10 @@ same tags the library's own JSON transcoder uses, and untagged after decoding.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import (
@@ -40,8 +42,20 @@ class ActorAsDict(Transcoding):
     def encode(self, obj: Actor) -> dict[str, str]:
         return obj.as_dict()
 
+    def __init__(self) -> None:
+        # Actors are frozen and few (one per delegate), while nearly every event names one:
+        # sharing the instances spares a dataclass construction per decoded event.
+        self._known: dict[tuple[str, str], Actor] = {}
+
     def decode(self, data: dict[str, str]) -> Actor:
-        return Actor(**data)
+        key = (data["delegation"], data["user"])
+        actor = self._known.get(key)
+        if actor is None:
+            actor = Actor(**data)
+            if len(self._known) >= 65536:
+                self._known.clear()
+            self._known[key] = actor
+        return actor
 
 
 class TupleAsList(Transcoding):
@@ -56,6 +70,10 @@ class TupleAsList(Transcoding):
 
 
 _PLAIN = (str, int, float, bool, type(None))
+# What the library's transcodings of plain strings call to decode.
+_CONSTRUCTORS: dict[type[Transcoding], Callable[[Any], Any]] = {
+    DatetimeAsISO: datetime.fromisoformat, DateAsISO: date.fromisoformat, UUIDAsHex: UUID,
+}
 _CONTAINERS = (dict, list)
 
 
@@ -72,23 +90,50 @@ class OrjsonTranscoder(JSONTranscoder):
         """``decode`` for a top-level object, walking only into values that can hold tags.
 
         Most events are a flat object with a tagged timestamp and actor; lists of plain
-        strings or numbers (paragraph ids, languages) need no walk at all.
+        strings or numbers (paragraph ids, languages) and tagged values whose data is flat
+        (an actor) need no walk at all.
         """
         obj = orjson.loads(data)
-        names = self.names
+        decoders = self._by_name or self._decoders()
         for key, value in obj.items():
             kind = type(value)
             if kind is dict:
                 if len(value) == 2 and "_type_" in value and "_data_" in value:
-                    data = value["_data_"]
-                    if type(data) in _CONTAINERS:
-                        data = self._untag(data)
-                    obj[key] = names[value["_type_"]].decode(data)
+                    inner = value["_data_"]
+                    inner_kind = type(inner)
+                    if inner_kind is list or (inner_kind is dict and "_type_" in inner):
+                        inner = self._untag(inner)
+                    elif inner_kind is dict:
+                        for item in inner.values():
+                            if type(item) in _CONTAINERS:
+                                inner = self._untag(inner)
+                                break
+                    decoder = decoders.get(value["_type_"])
+                    if decoder is None:
+                        # The library's own error for a type nobody registered.
+                        self._decode_obj(value)
+                    obj[key] = decoder(inner)  # type: ignore[misc]
                 else:
                     obj[key] = self._untag(value)
             elif kind is list and any(type(item) in _CONTAINERS for item in value):
                 obj[key] = self._untag(value)
         return obj
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_name: dict[str, Callable[[Any], Any]] = {}
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._by_name = {}  # made again on the next decode_shallow
+
+    def _decoders(self) -> dict[str, Callable[[Any], Any]]:
+        """Each registered name's decode, the library's own string types straight to the
+        constructor they call (what they do, without a method call and an assert)."""
+        for name, transcoding in self.names.items():
+            kind = type(transcoding)
+            self._by_name[name] = _CONSTRUCTORS[kind] if kind in _CONSTRUCTORS else transcoding.decode
+        return self._by_name
 
     def _tag(self, obj: Any) -> Any:
         kind = type(obj)

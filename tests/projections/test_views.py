@@ -52,7 +52,7 @@ def from_views(moment: dict[str, Any]) -> dict[str, Any]:
         "paragraphs": [(p["id"], p["num"], p["text"], p["status"]) for p in moment["paragraphs"]],
         "amendments": {
             a["id"]: (a["status"], a["old_text"], a["new_text"], a["delegation"],
-                      {p["delegation"]: p["stance"] for p in a["positions"]})
+                      {delegation: stance for delegation, stance, _ in a["positions"]})
             for a in moment["amendments"]
         },
     }
@@ -175,7 +175,9 @@ def test_rebuild_equals_incremental_on_the_demo(tmp_path_factory: pytest.TempPat
         incremental = dump(read)
         read.rebuild()
         assert dump(read) == incremental
-        assert len(incremental["view_events"]) == tracker.recorder.max_notification_id()
+        # Every event of a negotiation has its row; the demo's user accounts belong to none.
+        of_negotiations = sum(len(list(tracker.log(row[0]))) for row in incremental["view_negotiations"])
+        assert len(incremental["view_events"]) == of_negotiations > 0
     finally:
         read.close()
         tracker.close()

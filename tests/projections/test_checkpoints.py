@@ -1,0 +1,252 @@
+"""Checkpoints: a moment read from the nearest checkpoint (whole, or the changes since one)
+and the rows since equals the moment read from the temporal rows alone, at every
+position, on both stores."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from projections import checkpoints, moments
+from projections.checkpoints import AMENDMENT_FIELDS, Snapshot
+from projections.database import ViewDatabase
+from projections.readmodel import ReadModel
+from tracker.application import Tracker
+from tracker.records import dumps
+from tracker.storage import is_postgres
+
+from scenarios import CHAIR, random_commands, setup_negotiation
+
+
+def moment_from_rows(views: ViewDatabase, slug: str, position: int) -> dict[str, Any]:
+    """The moment as ``moments.moment`` read it before checkpoints: every part straight
+    from the temporal rows valid at ``position``."""
+    last = moments.last_revision_at(views, slug, position)
+    paragraphs = moments.revision_paragraphs(views, slug, last[0]) if last else []
+    status = moments.statuses_at(views, slug, position)
+    for p in paragraphs:
+        p["status"] = status.get(p["id"], "open")
+    amendments = moments.amendments_at(views, slug, position)
+    positions = moments.positions_at(views, slug, position)
+    for a in amendments:
+        a["positions"] = positions.get(a["id"], [])
+    return {"negotiation": slug, "position": position, "label": last[0] if last else None,
+            "paragraphs": paragraphs, "amendments": amendments}
+
+
+def assert_moments_match_rows(read: ReadModel, slug: str) -> int:
+    """Every position of the log and one past it."""
+    last = read.views.query("SELECT MAX(position) FROM view_events")[0][0] or 0
+    for position in range(last + 2):
+        got = read.at(slug, position)
+        expected = moment_from_rows(read.views, slug, position)
+        assert got == expected, position
+        assert dumps(got) == dumps(expected), position  # what `show --at --json` prints
+    return last
+
+
+def whole(row: tuple[Any, ...]) -> bool:
+    """A whole checkpoint, not the changes since the one before."""
+    return bool(row[2])  # (negotiation, position, whole, data)
+
+
+def stored(read: ReadModel) -> list[tuple[Any, ...]]:
+    return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in read.views.query("SELECT * FROM view_checkpoints ORDER BY negotiation, position")]
+
+
+@contextmanager
+def fresh_store(db: str) -> Iterator[str]:
+    """An empty store of the same kind as ``db``: a property test runs many examples in one test."""
+    if not is_postgres(db):
+        path = Path(f"{db}.{uuid.uuid4().hex[:8]}")
+        try:
+            yield str(path)
+        finally:
+            for leftover in path.parent.glob(path.name + "*"):
+                leftover.unlink()
+        return
+    import psycopg
+
+    server = db.partition("?")[0]
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{server}?schema={schema}"
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), steps=st.integers(1, 60), every=st.integers(1, 9), full=st.integers(1, 4))
+def test_a_moment_from_a_checkpoint_equals_the_moment_from_rows(db: str, seed: int, steps: int,
+                                                                every: int, full: int) -> None:
+    with fresh_store(db) as store, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(checkpoints, "EVERY", every)
+        patch.setattr(checkpoints, "FULL", full)
+        tracker = Tracker.open(store)
+        read = ReadModel.open(store, tracker=tracker)
+        try:
+            rng = random.Random(seed)
+            setup_negotiation(tracker)
+            # Followed now and then (checkpoints written as events arrive) or only at the end.
+            random_commands(tracker, rng, steps, read if seed % 2 else None)
+            read.catch_up()
+            events = len(list(tracker.log("n")))
+            assert len(stored(read)) == events // every
+            assert sum(whole(row) for row in stored(read)) == events // every // full
+            assert_moments_match_rows(read, "n")
+        finally:
+            read.close()
+            tracker.close()
+
+
+def test_checkpoints_after_rebuild_equal_those_written_while_following(
+        db: str, tracker: Tracker, read: ReadModel, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checkpoints, "EVERY", 4)
+    monkeypatch.setattr(checkpoints, "FULL", 3)
+    setup_negotiation(tracker)
+    # A second negotiation interleaved: each has its own checkpoints, every 4 of its events.
+    tracker.create_negotiation("m", "M", CHAIR)
+    tracker.register_delegation("m", "MEX", "MEX", "member_state", CHAIR)
+    rng = random.Random(11)
+    for _ in range(6):
+        random_commands(tracker, rng, 15, read)
+        tracker.register_delegation("m", f"S{rng.randint(0, 10**6)}", "S", "member_state", CHAIR)
+        read.catch_up()
+    incremental = stored(read)
+    slugs = {row[0] for row in incremental}
+    assert slugs == {"n", "m"} and len(incremental) > 20
+    for slug in slugs:
+        events = read.views.query("SELECT COUNT(*) FROM view_events WHERE negotiation = ?", (slug,))[0][0]
+        assert sum(row[0] == slug for row in incremental) == events // 4
+        assert sum(row[0] == slug and whole(row) for row in incremental) == events // 4 // 3
+    read.rebuild()
+    assert stored(read) == incremental
+    assert_moments_match_rows(read, "n")
+    # Dropped and written again by whoever follows next, the same bytes.
+    with read.views.write() as cursor:
+        cursor.execute("DELETE FROM view_checkpoints WHERE position > ?", (incremental[5][1],))
+    other = ReadModel.open(db, tracker=tracker)
+    try:
+        other.catch_up()
+    finally:
+        other.close()
+    assert stored(read) == incremental
+
+
+def test_checkpoints_stop_where_the_views_stop(tracker: Tracker, read: ReadModel,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checkpoints, "EVERY", 3)
+    monkeypatch.setattr(checkpoints, "FULL", 2)
+    setup_negotiation(tracker)
+    random_commands(tracker, random.Random(5), 30)
+    half = tracker.recorder.max_notification_id() // 2
+    read.follower.catch_up(until=half)
+    checkpoints.build(read.views)
+    written = [row[1] for row in stored(read)]
+    assert written and max(written) <= half
+    # What lies past the last checkpoint is read from the rows.
+    assert_moments_match_rows(read, "n")
+    read.catch_up()
+    assert len(stored(read)) > len(written)
+    assert_moments_match_rows(read, "n")
+
+
+def test_an_amendment_pending_again_keeps_the_positions_it_held(db: str) -> None:
+    """No command makes a decided amendment pending again; the views would still answer."""
+    views = ViewDatabase.open(db)
+    try:
+        with views.write() as cursor:
+            cursor.execute("INSERT INTO view_negotiations VALUES ('n', 'x', 'N', '', '', '[]', '[]', '[]', 1, 1)")
+            for version, status, valid_from, valid_to in ((1, "proposed", 10, 20), (2, "withdrawn", 20, 30),
+                                                          (3, "revised", 30, None)):
+                cursor.execute(
+                    f"INSERT INTO view_amendments ({', '.join(AMENDMENT_FIELDS)}, negotiation, valid_to) "
+                    "VALUES (?, ?, 'Zero', 'p', 'retain', '', '', '', '', '', 1, 'MEX', ?, NULL, '', 10, ?, 'n', ?)",
+                    ("a", version, status, valid_from, valid_to))
+            for delegation, stance, valid_from, valid_to in (("NOR", "supports", 12, None), ("FRA", "opposes", 14, 32),
+                                                             ("JPN", "supports", 15, 25), ("BRA", "reserves", 31, None)):
+                cursor.execute("INSERT INTO view_positions VALUES ('a', 'n', ?, ?, '', 'u', 1, ?, ?)",
+                               (delegation, stance, valid_from, valid_to))
+        for hops in ([40], [22, 40], [25, 31, 33], [5, 11, 21, 29, 30, 31, 32, 35]):
+            snapshot = Snapshot.empty()
+            for position in hops:
+                checkpoints.advance(views, "n", snapshot, position)
+                expected = moments.positions_at(views, "n", position)
+                assert {k: v for k, v in snapshot.positions.items() if v} == expected, (hops, position)
+                assert [row["version"] for row in snapshot.amendments.values()] == [
+                    a["version"] for a in moments.amendments_at(views, "n", position)]
+    finally:
+        views.close()
+
+
+def test_the_stored_form_round_trips_and_depends_only_on_values() -> None:
+    big = 2**33
+    snapshot = Snapshot(
+        big + 50, {"p2": "bracketed", "p1": "agreed_ad_ref"},
+        {"a": amendment("a", 2, "Zero", "p1", "replace", "old", "new é", "", "G77", "why", 1, "BRA", "revised", None, "",
+                        5, big + 40),
+         "b": amendment("b", 1, "Zero", "p2", "retain", "", "", "", "", "", None, "MEX", "proposed", None, "", 3, 3)},
+        {"a": [position("NOR", "supports", 6), position("FRA", "opposes", big + 1)], "b": []})
+    data = checkpoints.encode(snapshot)
+    decoded = checkpoints.decode(snapshot.position, data)
+    assert decoded.statuses == snapshot.statuses and decoded.position == snapshot.position
+    assert decoded.amendments == snapshot.amendments and decoded.positions == snapshot.positions
+    assert [a["id"] for a in decoded.pending()] == ["b", "a"]  # in the order proposed
+    # The same values held by other objects (made apart here, shared by a decoded
+    # checkpoint): the same bytes, whichever process wrote them.
+    apart = Snapshot(
+        snapshot.position, dict(reversed(snapshot.statuses.items())),
+        {k: {f: int(str(v)) if type(v) is int else "".join(v) if type(v) is str else v for f, v in a.items()}
+         for k, a in reversed(snapshot.amendments.items())},
+        {k: [[*p[:2], int(str(p[2]))] for p in held] for k, held in snapshot.positions.items()})
+    shared = checkpoints.decode(snapshot.position, data)
+    shared.positions["b"] = [shared.positions["a"][0]]
+    snapshot.positions["b"] = [position("NOR", "supports", 6)]
+    apart.positions["b"] = [position("NOR", "supports", 6)]
+    assert checkpoints.encode(apart) == checkpoints.encode(shared) == checkpoints.encode(snapshot) != data
+
+
+def test_moments_share_nothing_a_caller_could_change(tracker: Tracker, read: ReadModel,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(checkpoints, "EVERY", 50)
+    setup_negotiation(tracker)
+    random_commands(tracker, random.Random(3), 120)
+    read.catch_up()
+    start = stored(read)[0][1]
+    before = dumps(read.at("n", start))
+    for at in range(start, start + 50):
+        moment = read.at("n", at)
+        for amendment in moment["amendments"]:  # what a caller may do with its copy
+            for held in amendment["positions"]:
+                held[1] = "mangled"
+            amendment["positions"].append(position("X", "supports", 0))
+            amendment["status"] = "mangled"
+    assert dumps(read.at("n", start)) == before
+
+
+def position(delegation: str, stance: str, since: int) -> list[Any]:
+    return [delegation, stance, since]
+
+
+def amendment(*values: Any) -> dict[str, Any]:
+    return dict(zip(AMENDMENT_FIELDS, values, strict=True))
+
+
+def test_a_pending_amendment_has_the_fields_of_its_row_and_its_positions() -> None:
+    row = amendment(*(f"v{i}" for i in range(len(AMENDMENT_FIELDS))))
+    held = [position("NOR", "supports", 3)]
+    pending = Snapshot(1, {}, {row["id"]: dict(row)}, {row["id"]: held}).pending()
+    assert pending == [{**row, "positions": held}]
+    assert list(pending[0]) == [*AMENDMENT_FIELDS, "positions"]
