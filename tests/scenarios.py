@@ -68,3 +68,78 @@ def random_commands(tracker: Tracker, rng: random.Random, steps: int, read: Read
             pass
         if read is not None and rng.random() < 0.3:
             read.catch_up()
+
+
+# --- a negotiation with something of everything an observer reads (tests/web/test_read_*) ---
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> \u202eevil'
+
+
+def observed_negotiation(tracker: Tracker, slug: str = "obs") -> dict[str, str]:
+    """Two revisions (the second renumbers, moves, rewords and adds), amendments in every
+    state with positions, paragraph statuses, footnotes, emphasis, brackets and hostile
+    text. Returns the ids tests look for."""
+    from tracker.text.document import Footnote
+
+    tracker.create_negotiation(slug, "Compact <b>on</b> cooperation", CHAIR, symbol="A/OBS/1",
+                               mandate="Negotiate a compact <i>now</i>")
+    tracker.add_phase(slug, "Negotiations", CHAIR, date(2026, 2, 2), date(2026, 3, 6), "Two rounds")
+    for code in ("MEX", "NOR", "FRA", "BRA"):
+        tracker.register_delegation(slug, code, code, "member_state", CHAIR)
+    tracker.register_delegation(slug, "EU", "European Union", "group", CHAIR)
+    tracker.register_delegation(slug, "G77", "Group of 77 and China", "group", CHAIR)
+    tracker.join_group(slug, "FRA", "EU", CHAIR)
+    tracker.join_group(slug, "BRA", "G77", CHAIR)
+    tracker.schedule_round(slug, 1, date(2026, 2, 2), date(2026, 2, 4), "New York", CHAIR)
+    tracker.schedule_round(slug, 2, date(2026, 3, 2), date(2026, 3, 6), "Geneva", CHAIR)
+    tracker.open_round(slug, 1, CHAIR)
+    zero = ParsedDocument((
+        ParsedParagraph("Preamble", kind="heading"),
+        ParsedParagraph("*Recalling* its **earlier** commitments,", kind="preambular"),
+        ParsedParagraph("States [shall][should] cooperate [in good faith].", num="1.", kind="operative",
+                        footnotes=(Footnote("1", "See *A/RES/71/280*."),)),
+        ParsedParagraph("Parties shall report every [two][three] years on progress.", num="2.", kind="operative"),
+        ParsedParagraph("The secretariat shall support the implementation.", num="3.", kind="operative"),
+        ParsedParagraph(f"{HOSTILE} text", num="4.", kind="operative"),
+    ))
+    tracker.publish_revision(slug, "Zero draft", zero, CHAIR, round_number=1, issued_on=date(2026, 2, 2))
+    mex = Actor("MEX", "m")
+    must, _ = tracker.propose(slug, "1.", "replace", mex, old_text="[shall][should]", new_text="must",
+                              rationale="Stronger <script>x</script>")
+    tracker.take_position(slug, str(must), "supports", Actor("NOR", "n"))
+    tracker.take_position(slug, str(must), "opposes", Actor("FRA", "f"), note="Too strong")
+    tracker.take_position(slug, str(must), "co_sponsors", Actor("BRA", "b"))
+    tracker.drop_position(slug, str(must), Actor("BRA", "b"))
+    years, _ = tracker.propose(slug, "2.", "delete", Actor("FRA", "f"), old_text="every [two][three] years ",
+                               on_behalf_of="EU", rationale="Leave the frequency open")
+    compact, _ = tracker.propose(slug, "3.", "insert", Actor("NOR", "n"), old_text="implementation",
+                                 new_text=" of this compact", rationale=HOSTILE)
+    tracker.take_position(slug, str(compact), "supports", Actor("MEX", "m"), note=HOSTILE)
+    tracker.mark_paragraph(slug, "3.", "agreed_ad_ref", CHAIR, "agreed in plenary")
+    tracker.close_round(slug, 1, CHAIR)
+    tracker.open_round(slug, 2, CHAIR)
+    rev = ParsedDocument((
+        ParsedParagraph("Preamble", kind="heading"),
+        ParsedParagraph("*Recalling* its **earlier** commitments,", kind="preambular"),
+        ParsedParagraph("States must cooperate [in good faith].", num="1.", kind="operative"),
+        ParsedParagraph("The secretariat shall support the implementation of this compact.", num="2.",
+                        kind="operative"),
+        ParsedParagraph("Parties shall report every three years on progress.", num="3.", kind="operative"),
+        ParsedParagraph("States shall exchange information on good practice.", num="4.", kind="operative"),
+        ParsedParagraph(f"{HOSTILE} text", num="5.", kind="operative"),
+    ))
+    tracker.publish_revision(slug, "Rev 1/2", rev, CHAIR, round_number=2, issued_on=date(2026, 3, 2))
+    tracker.decide_amendment(slug, str(must), "incorporated", CHAIR, "Rev 1/2")
+    tracker.decide_amendment(slug, str(compact), "incorporated", CHAIR, "Rev 1/2")
+    tracker.decide_amendment(slug, str(years), "not_retained", CHAIR, "Rev 1/2", note="Kept a frequency")
+    tracker.mark_paragraph(slug, "2.", "reopened", CHAIR, "one delegation asked")
+    reserve, _ = tracker.propose(slug, "4.", "reserve", mex)
+    tracker.withdraw_amendment(slug, str(reserve), mex, "consulted capital")
+    annually, _ = tracker.propose(slug, "3.", "replace", Actor("BRA", "b"), old_text="every three years",
+                                  new_text="annually", on_behalf_of="G77")
+    tracker.take_position(slug, str(annually), "opposes", Actor("NOR", "n"), note="Too often")
+    revision = tracker.revision(slug, "Rev 1/2")
+    ids = {p["num"] or p["text"][:9]: p["id"] for p in revision.paragraphs}
+    return {"must": str(must), "years": str(years), "compact": str(compact), "reserve": str(reserve),
+            "annually": str(annually), "states": ids["1."], "secretariat": ids["2."], "parties": ids["3."],
+            "exchange": ids["4."], "hostile": ids["5."], "recalling": ids["*Recallin"]}

@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from tracker.domain.base import DomainError, Forbidden, NotFound
-from web import live, security
+from web import cache, live, security
 from web.common import HERE, error
 from web.site import Site
 from web.views import (
@@ -79,7 +79,8 @@ def create_app(db: str, *, secret_key: str | None = None, follow_interval: float
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(security.SecurityHeaders), *security.middleware(secret_key)],
+        middleware=[Middleware(security.SecurityHeaders), Middleware(live.Live), Middleware(cache.PageCache),
+                    *security.middleware(secret_key)],
         exception_handlers={DomainError: domain_error, HTTPException: http_error},
         lifespan=lifespan,
     )
@@ -88,6 +89,4 @@ def create_app(db: str, *, secret_key: str | None = None, follow_interval: float
 
 def serve(db: str, host: str, port: int) -> None:
     """What ``tracker serve`` runs."""
-    import uvicorn
-
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    live.run(create_app(db), host, port, log_level="warning")

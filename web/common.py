@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
 from projections.readmodel import ReadModel
@@ -30,6 +30,8 @@ def _templates() -> Jinja2Templates:
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates change with a release, not while serving: no file check per include.
+        auto_reload=False,
     )
     return Jinja2Templates(env=env)
 
@@ -67,12 +69,29 @@ def user(request: Request) -> Any:
     return found if getattr(found, "is_authenticated", False) else None
 
 
+def fragment_requested(request: Request) -> bool:
+    """Live updates ask for the page's ``<main>`` alone (``X-Fragment: main``)."""
+    return request.headers.get("x-fragment") == "main"
+
+
 def page(request: Request, template: str, context: dict[str, Any], status_code: int = 200) -> Response:
     """An HTML page, or its JSON twin: the same ``context``, so the two never disagree."""
     if json_requested(request):
         return OrjsonResponse(context, status_code=status_code)
-    return templates.TemplateResponse(
-        request, template, {"data": context, "user": user(request)}, status_code=status_code)
+    variables = {"data": context, "user": user(request)}
+    if fragment_requested(request):
+        return HTMLResponse(main_fragment(request, template, variables), status_code=status_code,
+                            headers={"x-fragment": "main"})
+    return templates.TemplateResponse(request, template, variables, status_code=status_code)
+
+
+def main_fragment(request: Request, template: str, variables: dict[str, Any]) -> str:
+    """Only what the page's ``<main>`` holds: what a live update swaps. Cut from the whole
+    page, because a block rendered alone would miss the template's top-level ``set`` and
+    ``import`` statements; user text is escaped, so only base.html's own tags match."""
+    whole = templates.get_template(template).render({"request": request, **variables})
+    start = whole.index(">", whole.index("<main")) + 1
+    return whole[start:whole.rindex("</main>")]
 
 
 def error(request: Request, status: int, message: str) -> Response:

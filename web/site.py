@@ -3,12 +3,15 @@ thread that keeps those views following the log."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
 from projections.database import ViewDatabase
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
+
+log = logging.getLogger(__name__)
 
 
 class Site:
@@ -39,8 +42,10 @@ class Site:
 
     def catch_up(self) -> int:
         """Apply what is new in the log; return the views' position."""
-        applied = self.writer.catch_up()
-        position = self.writer.follower.position() if applied or not self._position else self._position
+        self.writer.catch_up()
+        # Read the tracking position even when this process applied nothing: with several
+        # workers, another process's follower may have moved the shared views on.
+        position = self.writer.follower.position()
         if position != self._position:
             self._position = position
             for watcher in list(self.watchers):
@@ -54,7 +59,12 @@ class Site:
 
     def _follow(self) -> None:
         while not self._stop.wait(self.follow_interval):
-            self.catch_up()
+            try:
+                self.catch_up()
+            except Exception:
+                # A busy database (a rebuild holds the write lock) or a lost connection must
+                # not stop the views following for the life of the process: try again later.
+                log.exception("the views could not follow the log; trying again")
 
     def close(self) -> None:
         self._stop.set()
