@@ -510,8 +510,10 @@ def rebuild(ctx: _Context) -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Processes serving requests (one per core for a busy deployment).")
 @pass_ctx
-def serve(ctx: _Context, host: str, port: int) -> None:
+def serve(ctx: _Context, host: str, port: int, workers: int) -> None:
     """Serve the tracker over HTTP (the web UI)."""
     from importlib.metadata import entry_points
 
@@ -520,7 +522,7 @@ def serve(ctx: _Context, host: str, port: int) -> None:
     if not found:
         raise UserError("the web UI is not installed (entry point tracker.web:serve is missing)")
     click.echo(f"tracker: serving {ctx.db} on http://{host}:{port}/", err=True)
-    next(iter(found)).load()(ctx.db, host, port)
+    next(iter(found)).load()(ctx.db, host, port, workers)
 
 
 # --- negotiations, phases, rounds ----------------------------------------------------------

@@ -6,6 +6,8 @@ any page's JSON twin; the application's own pages live under ``/-/``): see READM
 
 from __future__ import annotations
 
+import os
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -87,6 +89,21 @@ def create_app(db: str, *, secret_key: str | None = None, follow_interval: float
     return app
 
 
-def serve(db: str, host: str, port: int) -> None:
+def app_from_environment() -> ASGIApp:
+    """The application each worker process builds (``uvicorn --factory``)."""
+    return create_app(os.environ["TRACKER_DB"])
+
+
+def serve(db: str, host: str, port: int, workers: int = 1) -> None:
     """What ``tracker serve`` runs."""
-    live.run(create_app(db), host, port, log_level="warning")
+    if workers <= 1:
+        live.run(create_app(db), host, port, log_level="warning")
+        return
+    import uvicorn
+
+    os.environ["TRACKER_DB"] = db
+    # Every worker must sign session cookies with the same key, or a user signed in by one
+    # would be a stranger to the next.
+    os.environ.setdefault("TRACKER_SECRET", secrets.token_urlsafe(32))
+    uvicorn.run("web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", timeout_graceful_shutdown=5)
