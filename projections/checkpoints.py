@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import gc
 import marshal
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from operator import itemgetter
+from sys import intern
 from typing import Any, NamedTuple
 
 import lz4.block
@@ -138,7 +138,7 @@ def read_changes(views: ViewDatabase, slug: str, snapshot: Snapshot, position: i
     opened_statuses = views.query(
         f"SELECT paragraph_id, status FROM view_paragraph_status WHERE {_OPENED} ORDER BY valid_from", opened)
 
-    joined = [dict(zip(AMENDMENT_FIELDS, row, strict=True)) for row in views.query(
+    joined = [_amendment(row) for row in views.query(
         f"SELECT {', '.join(AMENDMENT_FIELDS)} FROM view_amendments WHERE {_OPENED} "
         f"AND status IN ({_PENDING_MARKS}) ORDER BY valid_from", (*opened, *PENDING))]
     joined_ids = set(map(_ID, joined))
@@ -161,15 +161,26 @@ def read_changes(views: ViewDatabase, slug: str, snapshot: Snapshot, position: i
             f"SELECT amendment_id, delegation, stance, valid_from FROM view_positions WHERE {_OPENED} "
             "ORDER BY valid_from", opened):
         if pending(amendment_id):
-            taken.setdefault(amendment_id, []).append([delegation, stance, since])
+            taken.setdefault(amendment_id, []).append([intern(delegation), intern(stance), since])
     return Changes(closed_statuses, opened_statuses, sorted(gone), joined, restored, dropped, taken)
+
+
+# Fields whose few values recur in thousands of amendments: one object each, so that a whole
+# checkpoint stores each once and decodes it once.
+_RECURRING = frozenset({"base_revision", "paragraph_id", "action", "after_paragraph_id", "on_behalf_of",
+                        "delegation", "status", "decided_in"})
+
+
+def _amendment(row: tuple[Any, ...]) -> Amendment:
+    return {field: intern(value) if field in _RECURRING and type(value) is str else value
+            for field, value in zip(AMENDMENT_FIELDS, row, strict=True)}
 
 
 def _positions_of(views: ViewDatabase, amendment_id: str, position: int) -> list[Position]:
     rows = views.query(
         "SELECT delegation, stance, valid_from FROM view_positions WHERE amendment_id = ? AND valid_from <= ? "
         "AND (valid_to IS NULL OR valid_to > ?) ORDER BY valid_from", (amendment_id, position, position))
-    return [list(row) for row in rows]
+    return [[intern(delegation), intern(stance), since] for delegation, stance, since in rows]
 
 
 def apply(snapshot: Snapshot, changes: Changes, position: int) -> None:
@@ -234,9 +245,9 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
 #
 # A whole checkpoint is the marshal of [statuses, the pending amendments in the order
 # proposed, each a dict of its fields and "positions"]: one C call builds the very dicts
-# and lists a moment shows, with each distinct string made once (marshal stores a repeated
-# object once and refers to it), in half the time of JSON and a list per position built in
-# Python. Marshal's format is Python's own: fine for a view written and read by this
+# and lists a moment shows, with each delegation code and stance made once (interned where
+# rows enter a snapshot; marshal stores a repeated object once and refers to it), in half
+# the time of JSON and a list per position built in Python. Marshal's format is Python's own: fine for a view written and read by this
 # program, rebuilt from the log whenever it is dropped.
 #
 # The changes since the checkpoint before are the JSON of their ``Changes``: small, read
@@ -250,35 +261,11 @@ def decode(position: int, data: bytes) -> Snapshot:
 
 
 def encode(snapshot: Snapshot) -> bytes:
-    """A whole checkpoint, whose bytes depend only on the snapshot's values: marshal writes
-    whether anything else refers to an object it writes, and whether a string is interned.
-    So each dict and list is made here, and each value is the one ``_Same`` holds."""
-    # Most positions' events are distinct: gathered at once rather than one miss each.
-    events = [since for held in snapshot.positions.values() for _, _, since in held]
-    same = _Same(zip(events, events))
-    amendments = [
-        {**{field: same[amendment[field]] for field in AMENDMENT_FIELDS},
-         "positions": [[same[delegation], same[stance], same[since]]
-                       for delegation, stance, since in snapshot.positions[amendment["id"]]]}
-        for amendment in sorted(snapshot.amendments.values(), key=_PROPOSED)
-    ]
-    statuses = {same[paragraph_id]: same[status] for paragraph_id, status in sorted(snapshot.statuses.items())}
-    return lz4.block.compress(marshal.dumps([statuses, amendments]))
-
-
-class _Same(dict[Any, Any]):
-    """One object for equal values (strings, ints or None: never True, equal to 1). A
-    string spelled in code is interned, others are not: so a copy of a string (never
-    interned), but the one-letter ones (one object each, which code may have interned)
-    interned."""
-
-    def __missing__(self, value: Any) -> Any:
-        if type(value) is str:
-            one = value[:1] + value[1:] if len(value) > 1 else sys.intern(value)
-        else:
-            one = value
-        self[value] = one
-        return one
+    """A whole checkpoint. Its bytes may differ with how the values were made (marshal
+    notes which objects are shared), never what it decodes to."""
+    amendments = [{**amendment, "positions": snapshot.positions[amendment["id"]]}
+                  for amendment in sorted(snapshot.amendments.values(), key=_PROPOSED)]
+    return lz4.block.compress(marshal.dumps([dict(sorted(snapshot.statuses.items())), amendments]))
 
 
 def encode_changes(changes: Changes) -> bytes:
