@@ -14,18 +14,18 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from tracker.text import render
 from tracker.text.brackets import Segment, parse_document, segments, stats
+from tracker.text.emphasis import pieces as emphasis_pieces
+from tracker.text.emphasis import runs as emphasis_runs
 from tracker.text.redline import ADD, DELETED, DROP, INSERTED, KEEP, MOVED, Entry, Redline, redline
 
 STATUS_LABELS = {"open": "open", "bracketed": "bracketed", "agreed_ad_ref": "agreed ad ref", "reopened": "re-opened"}
 HEADING = "heading"
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Inline emphasis only: no links, HTML, entities or blocks; the text is escaped by us.
-_MARKDOWN = MarkdownIt("zero").enable(["emphasis"])
 
 
 def _show_control(match: re.Match[str]) -> str:
@@ -47,26 +47,6 @@ def status_label(status: str | None) -> str:
 
 
 # --- a paragraph's text: emphasis and brackets ------------------------------------------------
-
-
-def emphasis_runs(text: str) -> list[tuple[str, bool, bool]]:
-    """``text`` as runs of (words, emphasised, strong), the Markdown markers taken out."""
-    if "*" not in text and "_" not in text:
-        return [(text, False, False)] if text else []
-    runs: list[tuple[str, bool, bool]] = []
-    em = strong = 0
-    for token in _MARKDOWN.parseInline(text)[0].children or []:
-        if token.type == "em_open":
-            em += 1
-        elif token.type == "em_close":
-            em -= 1
-        elif token.type == "strong_open":
-            strong += 1
-        elif token.type == "strong_close":
-            strong -= 1
-        elif token.content:
-            runs.append((token.content, em > 0, strong > 0))
-    return runs
 
 
 def plain(text: str | None) -> str:
@@ -199,40 +179,8 @@ def _change(tag: str, html: str, isolate: bool, whole: bool) -> str:
 
 
 def _emphasised(pieces: Sequence[str]) -> list[str]:
-    """Consecutive pieces of one text (kept, deleted or inserted words) as HTML, with the
-    emphasis of the whole text: a pair of markers may lie in two pieces ("*Recalling" kept,
-    "also*" inserted). Each piece's markers are taken out and its words wrapped in ``<em>``
-    or ``<strong>`` as the whole text has them."""
-    whole = "".join(pieces)
-    runs = emphasis_runs(whole)
-    plain = "".join(words for words, _, _ in runs)
-    looks = [(em, strong) for words, em, strong in runs for _ in words]
-    # Which characters of the whole are words (and how they look) and which were markers:
-    # the words are the whole with some markers taken out, so they are found in order.
-    shown: list[tuple[bool, bool] | None] = []
-    j = 0
-    for char in whole:
-        if j < len(plain) and char == plain[j]:
-            shown.append(looks[j])
-            j += 1
-        else:
-            shown.append(None)
-    if j != len(plain):
-        shown = [(False, False)] * len(whole)
-    out, start = [], 0
-    for piece in pieces:
-        runs_of_piece: list[tuple[str, bool, bool]] = []
-        for offset, char in enumerate(piece, start):
-            look = shown[offset]
-            if look is None:
-                continue
-            if runs_of_piece and runs_of_piece[-1][1:] == look:
-                runs_of_piece[-1] = (runs_of_piece[-1][0] + char, *look)
-            else:
-                runs_of_piece.append((char, *look))
-        out.append(_runs_html(runs_of_piece))
-        start += len(piece)
-    return out
+    """Consecutive pieces of one text as HTML, with the emphasis of the whole text."""
+    return [_runs_html(runs) for runs in emphasis_pieces(pieces)]
 
 
 def _side(e: Entry, old: bool, isolate: bool, slug: str) -> str:

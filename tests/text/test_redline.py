@@ -362,3 +362,22 @@ def test_too_many_distinct_tokens_for_private_characters(monkeypatch: pytest.Mon
     clear_cache()
     result = redline(paras(("a", "1.", "alpha beta gamma delta")), paras(("a", "1.", "alpha beta epsilon zeta")))
     assert result.stats["words_deleted"] == 2 and result.stats["words_inserted"] == 2
+
+
+def test_html_shows_emphasis_not_its_markers() -> None:
+    old = paras(("a", "1.", "*Recalling* its resolution"))
+    new = paras(("a", "1.", "*Recalling also* its **earlier** resolution"), ("b", "2.", "Noting the report"))
+    html = as_html(redline(old, new), "en")
+    assert "*" not in html
+    assert "<em>Recalling</em>" in html and '<ins class="rl-ins"><em> also</em></ins>' in html
+    assert "<strong>earlier</strong>" in html
+    # Emphasis added: the plain word struck, the emphasised one inserted, no markers.
+    plain = paras(("a", "1.", "Noting the report"))
+    marked = paras(("a", "1.", "*Noting* the report"))
+    html = as_html(redline(plain, marked), "en")
+    assert '<del class="rl-del">Noting</del><ins class="rl-ins"><em>Noting</em></ins> the report' in html
+    # A change of markers alone inside kept words shows as no empty change.
+    html = as_html(redline(paras(("a", "1.", "*Noting the* report")), paras(("a", "1.", "*Noting* the report"))), "en")
+    assert "*" not in html and '<del class="rl-del"></del>' not in html and '<ins class="rl-ins"></ins>' not in html
+    # The text rendering keeps the markers: it shows exactly what changed.
+    assert as_text(redline(plain, marked)).endswith("[-Noting-]{+*Noting*+} the report")

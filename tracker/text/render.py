@@ -10,6 +10,7 @@ import re
 from html import escape
 from typing import Any
 
+from tracker.text import emphasis
 from tracker.text.redline import ADD, DELETED, DROP, INSERTED, KEEP, MOVED, Entry, Redline
 
 FORMATS = ("json", "text", "html")
@@ -121,9 +122,9 @@ def _show_control(match: re.Match[str]) -> str:
     return f'<span class="rl-control" title="{code}">{code}</span>'
 
 
-def _change(tag: str, text: str, isolate: bool, extra: str = "") -> str:
+def _change(tag: str, text: str, isolate: bool, extra: str = "", html: str | None = None) -> str:
     css = "rl-ins" if tag == "ins" else "rl-del"
-    marked = f'<{tag} class="{css}{extra}">{_text(text)}</{tag}>'
+    marked = f'<{tag} class="{css}{extra}">{_text(text) if html is None else html}</{tag}>'
     return f"<bdi>{marked}</bdi>" if isolate else marked
 
 
@@ -143,11 +144,30 @@ def _move_note(e: Entry) -> str:
 
 
 def _body(e: Entry, isolate: bool) -> str:
+    """The ops with the emphasis each side has: deleted words look as the old text has them,
+    kept and inserted words as the new one does (a change may add or drop the markers)."""
     whole = " rl-whole" if e.status in (INSERTED, DELETED) else ""
+    old = iter(emphasis.pieces([text for op, text in e.ops if op != ADD]))
+    new = iter(emphasis.pieces([text for op, text in e.ops if op != DROP]))
     parts = []
     for op, text in e.ops:
         if op == KEEP:
-            parts.append(_text(text))
-        else:
-            parts.append(_change("ins" if op == ADD else "del", text, isolate, whole))
+            next(old)
+            parts.append(_runs_html(next(new)))
+            continue
+        html = _runs_html(next(new) if op == ADD else next(old))
+        if html:  # a change of markers alone shows as the emphasis of the words around it
+            parts.append(_change("ins" if op == ADD else "del", text, isolate, whole, html))
     return "".join(parts)
+
+
+def _runs_html(runs: list[emphasis.Run]) -> str:
+    out = []
+    for words, em, strong in runs:
+        html = _text(words)
+        if em:
+            html = f"<em>{html}</em>"
+        if strong:
+            html = f"<strong>{html}</strong>"
+        out.append(html)
+    return "".join(out)
