@@ -13,20 +13,33 @@ from tracker.text.blame import Span, carry
 CREDITED = ("incorporated", "partly_incorporated")
 
 
-def blame(views: ViewDatabase, slug: str, label: str) -> dict[str, Any]:
+def _revisions_until(views: ViewDatabase, slug: str, label: str,
+                     sources: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """(label, source key) of every revision up to ``label``, each recorded in ``sources``."""
     revisions = views.query(
         "SELECT label, position, delegation, usr FROM view_revisions WHERE negotiation = ? ORDER BY position",
         (slug,))
     labels = [r[0] for r in revisions]
     if label not in labels:
         raise NotFound(f"no revision {label!r} in negotiation {slug!r}")
-    sources: dict[str, dict[str, Any]] = {}
-    state: dict[str, tuple[str, tuple[Span, ...]]] = {}
-    paragraphs: list[dict[str, Any]] = []
+    found = []
     for current, position, delegation, user in revisions[: labels.index(label) + 1]:
         source = f"revision:{current}"
         sources[source] = {"kind": "revision", "label": current, "position": position,
                            "delegation": delegation, "user": user}
+        found.append((current, source))
+    return found
+
+
+def _spans(text: str, spans: tuple[Span, ...], sources: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"start": s.start, "end": s.end, "text": text[s.start:s.end], **sources[s.source]} for s in spans]
+
+
+def blame(views: ViewDatabase, slug: str, label: str) -> dict[str, Any]:
+    sources: dict[str, dict[str, Any]] = {}
+    state: dict[str, tuple[str, tuple[Span, ...]]] = {}
+    paragraphs: list[dict[str, Any]] = []
+    for current, source in _revisions_until(views, slug, label, sources):
         proposals = _credited(views, slug, current, sources)
         paragraphs = moments.revision_paragraphs(views, slug, current)
         next_state = {}
@@ -39,9 +52,7 @@ def blame(views: ViewDatabase, slug: str, label: str) -> dict[str, Any]:
         "negotiation": slug,
         "label": label,
         "paragraphs": [
-            {"id": p["id"], "num": p["num"], "text": p["text"],
-             "spans": [{"start": s.start, "end": s.end, "text": p["text"][s.start:s.end], **sources[s.source]}
-                       for s in state[p["id"]][1]]}
+            {"id": p["id"], "num": p["num"], "text": p["text"], "spans": _spans(p["text"], state[p["id"]][1], sources)}
             for p in paragraphs
         ],
     }
@@ -50,32 +61,24 @@ def blame(views: ViewDatabase, slug: str, label: str) -> dict[str, Any]:
 def paragraph_blame(views: ViewDatabase, slug: str, label: str, paragraph_id: str) -> list[dict[str, Any]]:
     """The spans of one paragraph's text in ``label``, as ``blame`` gives them, at the cost
     of that paragraph's own versions only (the paragraph page needs no other)."""
-    revisions = views.query(
-        "SELECT label, position, delegation, usr FROM view_revisions WHERE negotiation = ? ORDER BY position",
-        (slug,))
-    labels = [r[0] for r in revisions]
-    if label not in labels:
-        raise NotFound(f"no revision {label!r} in negotiation {slug!r}")
+    sources: dict[str, dict[str, Any]] = {}
+    revisions = _revisions_until(views, slug, label, sources)
     texts = dict(views.query(
         "SELECT label, text FROM view_revision_paragraphs WHERE paragraph_id = ? AND negotiation = ?",
         (paragraph_id, slug)))
     if label not in texts:
         raise NotFound(f"no paragraph {paragraph_id!r} in revision {label!r}")
-    sources: dict[str, dict[str, Any]] = {}
     proposals = _credited_to(views, slug, paragraph_id, sources)
     text, spans = "", cast(tuple[Span, ...], ())
-    for current, position, delegation, user in revisions[: labels.index(label) + 1]:
+    for current, source in revisions:
         if current not in texts:
             # Out of this revision: back in a later one, it starts afresh (as in ``blame``).
             text, spans = "", ()
             continue
-        source = f"revision:{current}"
-        sources[source] = {"kind": "revision", "label": current, "position": position,
-                           "delegation": delegation, "user": user}
         offered = proposals.get((current, paragraph_id), []) + (proposals.get((current, ""), []) if not text else [])
         spans = carry(text, spans, texts[current], source, offered)
         text = texts[current]
-    return [{"start": s.start, "end": s.end, "text": text[s.start:s.end], **sources[s.source]} for s in spans]
+    return _spans(text, spans, sources)
 
 
 def _credited(views: ViewDatabase, slug: str, label: str,

@@ -42,6 +42,11 @@ def direction(lang: str) -> str:
     return render.text_direction(lang or "en")
 
 
+def text_language(details: dict[str, Any]) -> str:
+    """The language a negotiation's text is shown in: its first."""
+    return details["languages"][0] if details["languages"] else "en"
+
+
 def status_label(status: str | None) -> str:
     return STATUS_LABELS.get(status or "open", (status or "open").replace("_", " "))
 
@@ -61,15 +66,7 @@ def emphasis(text: str | None) -> Markup:
 
 
 def _runs_html(runs: Iterable[tuple[str, bool, bool]]) -> str:
-    out = []
-    for words, em, strong in runs:
-        html = str(inert(words))
-        if em:
-            html = f"<em>{html}</em>"
-        if strong:
-            html = f"<strong>{html}</strong>"
-        out.append(html)
-    return "".join(out)
+    return render.emphasis_html(runs, lambda words: str(inert(words)))
 
 
 def _slice(runs: list[tuple[str, bool, bool]], starts: list[int], start: int, end: int) -> list[tuple[str, bool, bool]]:

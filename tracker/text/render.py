@@ -7,6 +7,7 @@ diffs anything. Pure: a redline in, a string or a dict out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
@@ -153,18 +154,20 @@ def _body(e: Entry, isolate: bool) -> str:
     for op, text in e.ops:
         if op == KEEP:
             next(old)
-            parts.append(_runs_html(next(new)))
+            parts.append(emphasis_html(next(new)))
             continue
-        html = _runs_html(next(new) if op == ADD else next(old))
+        html = emphasis_html(next(new) if op == ADD else next(old))
         if html:  # a change of markers alone shows as the emphasis of the words around it
             parts.append(_change("ins" if op == ADD else "del", text, isolate, whole, html))
     return "".join(parts)
 
 
-def _runs_html(runs: list[emphasis.Run]) -> str:
+def emphasis_html(runs: Iterable[emphasis.Run], text: Callable[[str], str] | None = None) -> str:
+    """Runs of words as HTML, each escaped by ``text`` (the redline's own by default)."""
+    text = text or _text
     out = []
     for words, em, strong in runs:
-        html = _text(words)
+        html = text(words)
         if em:
             html = f"<em>{html}</em>"
         if strong:

@@ -34,7 +34,7 @@ def compare(request: Request) -> Response:
         data["paragraphs"] = [e for e in data["paragraphs"] if paragraph in (e["from_id"], e["to_id"])]
         if not data["paragraphs"]:
             raise NotFound(f"no paragraph {paragraph!r} in {from_label!r} or {to_label!r}")
-    language = details["languages"][0] if details["languages"] else "en"
+    language = reading.text_language(details)
     data.update({"negotiation": slug, "title": details["title"], "labels": labels, "view": view,
                  "paragraph": paragraph or None, "language": language, "direction": reading.direction(language)})
     return page(request, "compare.html", data)

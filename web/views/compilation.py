@@ -20,7 +20,7 @@ def compilation(request: Request) -> Response:
     # Proposals on paragraphs the current text no longer has are pending all the same.
     compiled["elsewhere"] = [] if len(placed) == compiled["totals"]["proposals"] else [
         a for a in read.at(slug, compiled["position"])["amendments"] if a["id"] not in placed]
-    language = details["languages"][0] if details["languages"] else "en"
+    language = reading.text_language(details)
     compiled.update({"title": details["title"], "language": language, "direction": reading.direction(language)})
     return page(request, "compilation.html", compiled)
 

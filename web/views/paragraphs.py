@@ -18,7 +18,7 @@ def paragraph(request: Request) -> Response:
     read = reader(request)
     found = read.paragraph(slug, paragraph_id)
     details = read.details(slug)
-    language = details["languages"][0] if details["languages"] else "en"
+    language = reading.text_language(details)
     latest = found["texts"][-1]
     for version in found["texts"]:
         # Versions of one paragraph, not a run of paragraphs: no bracket spans two of them.

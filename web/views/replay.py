@@ -33,7 +33,7 @@ def replay(request: Request) -> Response:
     anchor = event["position"] if event else position
     before = read.events_before(slug, anchor, WINDOW)
     after = read.events_after(slug, anchor, WINDOW)
-    language = details["languages"][0] if details["languages"] else "en"
+    language = reading.text_language(details)
     context = {
         **moment,
         **_placed(moment),

@@ -26,7 +26,7 @@ def revision(request: Request) -> Response:
     for p in found["paragraphs"]:
         p["status"] = statuses.get(p["id"], "open")
     reading.mark_bracketed(found["paragraphs"])
-    language = details["languages"][0] if details["languages"] else "en"
+    language = reading.text_language(details)
     context = {
         **found,
         "title": details["title"], "symbol": listed["symbol"], "date": listed["date"], "round": listed["round"],
