@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from stores import fresh_schema
 
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
@@ -48,16 +48,8 @@ def postgres_url() -> str:
 @pytest.fixture
 def postgres_db(postgres_url: str) -> Iterator[str]:
     """A fresh schema per test, dropped afterwards: tests never see each other's events."""
-    import psycopg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{postgres_url}?schema={schema}"
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_schema(postgres_url) as url:
+        yield url
 
 
 @pytest.fixture

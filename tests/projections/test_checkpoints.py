@@ -16,6 +16,7 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stores import fresh_schema
 
 from projections import checkpoints, moments
 from projections.checkpoints import AMENDMENT_FIELDS, Snapshot
@@ -85,17 +86,8 @@ def fresh_store(db: str) -> Iterator[str]:
             for leftover in path.parent.glob(path.name + "*"):
                 leftover.unlink()
         return
-    import psycopg
-
-    server = db.partition("?")[0]
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{server}?schema={schema}"
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with fresh_schema(db.partition("?")[0]) as url:
+        yield url
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
