@@ -7,17 +7,20 @@ since, and the few temporal rows that opened or closed after the last of them, w
 the length of the log: scanning the temporal rows for "valid at p" reads most of the
 history once the log is long.
 
-Checkpoints are a view like the others: derived from the temporal rows only, dropped and
-rebuilt with them, and written after the follower has applied the events they cover. The
-positions they sit at depend only on the log (every ``EVERY``-th event of a negotiation),
-so a rebuild writes the same checkpoints as following the log did.
+Checkpoints are a view like the others: derived from the temporal rows, dropped and
+rebuilt with them. The positions they sit at depend only on the log (every ``EVERY``-th
+event of a negotiation), so whoever writes one writes the same. Two writers, one format:
+``build`` reads the rows back after the follower has applied the events they cover;
+``Checkpointer`` is fed the same rows while a rebuild replays the log, and keeps the
+moment in memory instead of reading back what it has just written.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import marshal
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import itemgetter
 from sys import intern
@@ -26,15 +29,14 @@ from typing import Any, NamedTuple
 import lz4.block
 import orjson
 
-from projections.database import ViewDatabase
-from projections.follower import TRACKING
-from projections.projector import PENDING
+from projections.database import TRACKING, ViewDatabase
+from projections.projector import COLUMNS, PENDING, Row
+from tracker.records import Encoded
 
-# Measured on the generated log of 1M events (~80k positions and ~4.4k pending amendments
-# at a typical moment): decoding a whole checkpoint costs ~10 ms, moving it on by the rows
-# ~2.4 us an event, by stored changes ~0.5 ms a thousand events. Whole checkpoints every
-# 10,000 events (~1.1 MB each) with the changes every 1,000 (~40 kB each) leave a mean of
-# 500 events to read from the rows: 140 MiB in all, a seventh of whole ones every 1,000.
+# Measured on the generated log of 1M events (~75k positions and ~4.3k pending amendments
+# at a typical moment): whole checkpoints every 10,000 events (~1.2 MB each) with the
+# changes every 1,000 (~40 kB each) leave a mean of 500 events to read from the rows,
+# at a seventh of the storage of whole ones every 1,000.
 EVERY = 1_000
 FULL = 10
 
@@ -43,18 +45,42 @@ AMENDMENT_FIELDS = ("id", "version", "base_revision", "paragraph_id", "action", 
                     "decided_in", "decision_note", "proposed", "valid_from")
 _ID = itemgetter("id")
 _PROPOSED = itemgetter("proposed")
+_SINCE = itemgetter(2)
 _PENDING_MARKS = ", ".join("?" * len(PENDING))
-# A position as a moment shows it: [delegation, stance, since]. A list, not a dict: a
-# moment holds ~80,000 of them, and a dict costs three times a list to build.
+# A position as a moment shows it: [delegation, stance, since].
 Position = list[Any]
 # An amendment as a moment shows it: its AMENDMENT_FIELDS, then its "positions".
 Amendment = dict[str, Any]
+_NONE = b"[]"
+
+
+# glibc's mallopt parameters (malloc.h).
+_M_TOP_PAD = -2
+_M_MMAP_THRESHOLD = -3
+_KEPT = 64 << 20
+
+
+def keep_freed_memory() -> None:
+    """Ask the C allocator to keep what a moment frees for the next one.
+
+    A moment allocates and frees ~10 MB (a whole checkpoint decompressed, the values
+    decoded from it). By default glibc hands such blocks back to the kernel as soon as
+    they are freed and faults them in again, page by page, on the next moment: measured,
+    that was half the time of a moment (13 ms of 7). Keeping up to 64 MB for reuse costs
+    a process at most that much. Elsewhere than glibc, nothing to do.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, _KEPT)
+    mallopt(_M_TOP_PAD, _KEPT)
 
 
 @contextmanager
 def without_gc() -> Iterator[None]:
-    """A moment makes ~100,000 objects and no cycles: the cyclic collector, run every few
-    hundred of them, would only look at them again and again."""
+    """A moment makes thousands of objects and no cycles: the cyclic collector, run every
+    few hundred of them, would only look at them again and again."""
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -64,19 +90,94 @@ def without_gc() -> Iterator[None]:
             gc.enable()
 
 
+class Positions(Encoded, Sequence[Position]):
+    """The positions on one amendment at a moment, oldest first, each
+    ``[delegation, stance, since]``: read-only to all but the snapshot holding it, which
+    moves it on (``move_on``) as it applies changes.
+
+    Held as the JSON array a checkpoint stored (``held``), less the delegations whose
+    position has closed since, followed by the positions taken since (all younger). A
+    moment holds ~75,000 positions and is mostly written out whole: they are decoded only
+    when read, and written as the stored bytes when none has closed, which spares making
+    and freeing a list for each (two thirds of a moment).
+    """
+
+    __slots__ = ("_held", "_closed", "_taken", "_decoded")
+
+    def __init__(self, held: bytes = _NONE, taken: Iterable[Position] = ()) -> None:
+        self._held = held
+        self._closed: set[str] = set()
+        self._taken = list(taken)
+        self._decoded: list[Position] | None = None
+
+    def move_on(self, closed: Collection[str], taken: Iterable[Position]) -> None:
+        """The positions of ``closed`` delegations have closed and ``taken`` (all younger
+        than these) have been taken."""
+        if closed:
+            self._closed.update(closed)
+            self._taken = [p for p in self._taken if p[0] not in closed]
+        self._taken.extend(taken)
+        self._decoded = None
+
+    def _list(self) -> list[Position]:
+        decoded = self._decoded
+        if decoded is None:
+            decoded = orjson.loads(self._held) if self._held != _NONE else []
+            if self._closed:
+                decoded = [p for p in decoded if p[0] not in self._closed]
+            decoded.extend(self._taken)
+            self._decoded = decoded
+        return decoded
+
+    def json(self) -> bytes:
+        if self._closed:
+            return orjson.dumps(self._list())
+        return _joined(self._held, self._taken)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._list()[index]
+
+    def __len__(self) -> int:
+        return len(self._list())
+
+    def __iter__(self) -> Iterator[Position]:
+        return iter(self._list())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Positions):
+            return self._list() == other._list()
+        if isinstance(other, list):
+            return self._list() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Positions({self._list()!r})"
+
+
+def _joined(held: bytes, taken: Sequence[Position]) -> bytes:
+    """The JSON of a stored array of positions and younger ones after it, without
+    decoding it: orjson writes no spaces, so the arrays join at their brackets."""
+    if not taken:
+        return held
+    more = orjson.dumps(taken)
+    return more if held == _NONE else held[:-1] + b"," + more[1:]
+
+
 class Snapshot:
     """The changing part of a moment, as it stood just after event ``position``.
 
     ``amendments`` and ``positions`` map each pending amendment's id to its current
-    version (a dict of ``AMENDMENT_FIELDS``) and to its positions, oldest first.
-    ``apply`` replaces the dicts and lists it changes, never edits them: they may be those
-    of the ``Changes`` applied, which a checkpoint stores after.
+    version (a dict of ``AMENDMENT_FIELDS``) and to its ``Positions``. ``apply``
+    replaces the amendments' dicts, never edits them, and copies the positions it takes:
+    they may be those of the ``Changes`` applied, which a checkpoint stores after.
     """
 
     __slots__ = ("position", "statuses", "amendments", "positions")
 
     def __init__(self, position: int, statuses: dict[str, str], amendments: dict[str, Amendment],
-                 positions: dict[str, list[Position]]) -> None:
+                 positions: dict[str, Positions]) -> None:
         self.position = position
         self.statuses = statuses
         self.amendments = amendments
@@ -100,10 +201,11 @@ class Snapshot:
 
 
 class Changes(NamedTuple):
-    """What happened between two positions to a snapshot, as ``apply`` needs it."""
+    """What happened between two positions to a snapshot, as ``apply`` needs it; every
+    list in one order whoever made it (sorted, positions oldest first)."""
 
     closed_statuses: list[str]  # paragraph ids
-    opened_statuses: list[tuple[str, str]]  # (paragraph id, status), oldest first
+    opened_statuses: list[tuple[str, str]]  # (paragraph id, status)
     gone: list[str]  # ids of amendments pending no more
     joined: list[Amendment]  # new pending versions
     # The positions a joined amendment held before, when it was pending once already (no
@@ -133,14 +235,14 @@ def read_changes(views: ViewDatabase, slug: str, snapshot: Snapshot, position: i
         return Changes([], [], [], [], {}, {}, {})
     closed = (slug, start, position, start)
     opened = (slug, start, position, position)
-    closed_statuses = [paragraph_id for paragraph_id, in views.query(
-        f"SELECT paragraph_id FROM view_paragraph_status WHERE {_CLOSED}", closed)]
-    opened_statuses = views.query(
-        f"SELECT paragraph_id, status FROM view_paragraph_status WHERE {_OPENED} ORDER BY valid_from", opened)
+    closed_statuses = sorted(paragraph_id for paragraph_id, in views.query(
+        f"SELECT paragraph_id FROM view_paragraph_status WHERE {_CLOSED}", closed))
+    opened_statuses = sorted((paragraph_id, status) for paragraph_id, status in views.query(
+        f"SELECT paragraph_id, status FROM view_paragraph_status WHERE {_OPENED}", opened))
 
-    joined = [_amendment(row) for row in views.query(
+    joined = sorted((_amendment(row) for row in views.query(
         f"SELECT {', '.join(AMENDMENT_FIELDS)} FROM view_amendments WHERE {_OPENED} "
-        f"AND status IN ({_PENDING_MARKS}) ORDER BY valid_from", (*opened, *PENDING))]
+        f"AND status IN ({_PENDING_MARKS})", (*opened, *PENDING))), key=_ID)
     joined_ids = set(map(_ID, joined))
     held = snapshot.positions
     gone = {amendment_id for amendment_id, in views.query(f"SELECT id FROM view_amendments WHERE {_CLOSED}", closed)
@@ -162,7 +264,8 @@ def read_changes(views: ViewDatabase, slug: str, snapshot: Snapshot, position: i
             "ORDER BY valid_from", opened):
         if pending(amendment_id):
             taken.setdefault(amendment_id, []).append([intern(delegation), intern(stance), since])
-    return Changes(closed_statuses, opened_statuses, sorted(gone), joined, restored, dropped, taken)
+    return Changes(closed_statuses, opened_statuses, sorted(gone), joined, restored,
+                   {key: sorted(dropped[key]) for key in sorted(dropped)}, {key: taken[key] for key in sorted(taken)})
 
 
 # Fields whose few values recur in thousands of amendments: one object each, so that a whole
@@ -171,9 +274,9 @@ _RECURRING = frozenset({"base_revision", "paragraph_id", "action", "after_paragr
                         "delegation", "status", "decided_in"})
 
 
-def _amendment(row: tuple[Any, ...]) -> Amendment:
+def _amendment(values: Iterable[Any]) -> Amendment:
     return {field: intern(value) if field in _RECURRING and type(value) is str else value
-            for field, value in zip(AMENDMENT_FIELDS, row, strict=True)}
+            for field, value in zip(AMENDMENT_FIELDS, values, strict=True)}
 
 
 def _positions_of(views: ViewDatabase, amendment_id: str, position: int) -> list[Position]:
@@ -197,12 +300,11 @@ def apply(snapshot: Snapshot, changes: Changes, position: int) -> None:
     for amendment in changes.joined:
         amendments[amendment["id"]] = amendment
         if amendment["id"] not in held:
-            held[amendment["id"]] = changes.restored.get(amendment["id"], [])
+            held[amendment["id"]] = Positions(taken=changes.restored.get(amendment["id"], ()))
     for amendment_id, delegations in changes.dropped.items():
-        held[amendment_id] = [p for p in held[amendment_id] if p[0] not in delegations]
+        held[amendment_id].move_on(delegations, ())
     for amendment_id, new in changes.taken.items():
-        # Every position taken since the snapshot is younger than those it holds.
-        held[amendment_id] = held[amendment_id] + new
+        held[amendment_id].move_on((), new)
     snapshot.position = position
 
 
@@ -211,12 +313,8 @@ def apply(snapshot: Snapshot, changes: Changes, position: int) -> None:
 
 def snapshot_at(views: ViewDatabase, slug: str, position: int) -> Snapshot:
     """The changing part of the moment just after event ``position``: the last checkpoint
-    at or before it, moved on by the rows in between.
-
-    Decoded afresh for every moment: a cache of decoded checkpoints would have to share
-    its ~100,000 positions between callers (a caller changing one would change what
-    later moments show) or copy them, which costs as much as decoding them.
-    """
+    at or before it, moved on by the rows in between. Decoded afresh for every moment, so
+    that no caller sees what another did to its copy."""
     snapshot = _stored(views, slug, position)
     advance(views, slug, snapshot, position)
     return snapshot
@@ -235,7 +333,7 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
         if whole:
             snapshot = decode(at, data)
         else:
-            apply(snapshot, Changes(*orjson.loads(lz4.block.decompress(data))), at)
+            apply(snapshot, decode_changes(data), at)
     return snapshot
 
 
@@ -244,35 +342,42 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
 # Each checkpoint is one LZ4 block in ``data``; ``whole`` says which kind it is.
 #
 # A whole checkpoint is the marshal of [statuses, the pending amendments in the order
-# proposed, each a dict of its fields and "positions"]: one C call builds the very dicts
-# and lists a moment shows, with each delegation code and stance made once (interned where
-# rows enter a snapshot; marshal stores a repeated object once and refers to it), in half
-# the time of JSON and a list per position built in Python. Marshal's format is Python's own: fine for a view written and read by this
-# program, rebuilt from the log whenever it is dropped.
+# proposed (each a dict of its fields), the JSON of each one's positions]: one C call
+# builds the very dicts a moment shows, with each recurring value made once (interned
+# where rows enter a snapshot; marshal stores a repeated object once and refers to it).
+# Marshal's format is Python's own: fine for a view written and read by this program,
+# rebuilt from the log whenever it is dropped.
 #
-# The changes since the checkpoint before are the JSON of their ``Changes``: small, read
-# a few at a time.
+# The changes since the checkpoint before are the marshal of their ``Changes``.
 
 def decode(position: int, data: bytes) -> Snapshot:
     """The snapshot a whole checkpoint holds."""
-    statuses, pending = marshal.loads(lz4.block.decompress(data))
-    held = {amendment["id"]: amendment.pop("positions") for amendment in pending}
-    return Snapshot(position, statuses, {amendment["id"]: amendment for amendment in pending}, held)
+    statuses, pending, held = marshal.loads(lz4.block.decompress(data))
+    ids = list(map(_ID, pending))
+    return Snapshot(position, statuses, dict(zip(ids, pending)), dict(zip(ids, map(Positions, held))))
 
 
 def encode(snapshot: Snapshot) -> bytes:
     """A whole checkpoint. Its bytes may differ with how the values were made (marshal
     notes which objects are shared), never what it decodes to."""
-    amendments = [{**amendment, "positions": snapshot.positions[amendment["id"]]}
-                  for amendment in sorted(snapshot.amendments.values(), key=_PROPOSED)]
-    return lz4.block.compress(marshal.dumps([dict(sorted(snapshot.statuses.items())), amendments]))
+    return _whole(snapshot.statuses, snapshot.amendments.values(), lambda key: snapshot.positions[key].json())
+
+
+def _whole(statuses: Mapping[str, str], amendments: Iterable[Amendment], positions: Callable[[str], bytes]) -> bytes:
+    pending = sorted(amendments, key=_PROPOSED)
+    held = [positions(amendment["id"]) for amendment in pending]
+    return lz4.block.compress(marshal.dumps([dict(sorted(statuses.items())), pending, held]))
 
 
 def encode_changes(changes: Changes) -> bytes:
-    return lz4.block.compress(orjson.dumps(list(changes)))
+    return lz4.block.compress(marshal.dumps(list(changes)))
 
 
-# --- writing ----------------------------------------------------------------------------------
+def decode_changes(data: bytes) -> Changes:
+    return Changes(*marshal.loads(lz4.block.decompress(data)))
+
+
+# --- writing from the rows --------------------------------------------------------------------
 
 _INSERT = ("INSERT INTO view_checkpoints (negotiation, position, whole, data) "
            "VALUES (?, ?, ?, ?) ON CONFLICT (negotiation, position) DO NOTHING")
@@ -321,3 +426,213 @@ def _next_checkpoint(views: ViewDatabase, slug: str, after: int) -> int | None:
     rows = views.query("SELECT position FROM view_events WHERE negotiation = ? AND position > ? "
                        "ORDER BY position LIMIT 1 OFFSET ?", (slug, after, EVERY - 1))
     return rows[0][0] if rows else None
+
+
+# --- writing while the log is replayed ----------------------------------------------------------
+
+_AMENDMENT_COLUMNS = [COLUMNS["view_amendments"].index(field) for field in AMENDMENT_FIELDS]
+_VERSION = itemgetter(*_AMENDMENT_COLUMNS)
+
+
+class Checkpointer:
+    """The checkpoints of a rebuild, made as it goes: fed every temporal row the projector
+    opens and closes (``opened``, ``closed``) and every event of a negotiation
+    (``counted``), it keeps each negotiation's moment in memory and what changed in it
+    since its last checkpoint, so that the rows need never be read back.
+
+    Follows the rows' own rules, as ``read_changes`` reads them: what is valid at a
+    checkpoint is what opened at or before it and had not closed by then.
+    """
+
+    def __init__(self) -> None:
+        self.negotiations: dict[str, _Moment] = {}
+        # Amendments and paragraphs by id: a close names only the key of the row it closes.
+        self._of: dict[str, _Moment] = {}
+
+    def opened(self, table: str, row: Row) -> None:
+        if table == "view_positions":
+            self._of[row[0]].position_opened(row)
+        elif table == "view_amendments":
+            moment = self._of.get(row[0]) or self._own(row[0], row[2])
+            moment.version_opened(row)
+        elif table == "view_paragraph_status":
+            moment = self._of.get(row[1]) or self._own(row[1], row[0])
+            moment.status_opened(row[1], row[2], row[6])
+
+    def closed(self, table: str, key: tuple[Any, ...]) -> None:
+        if table == "view_positions":
+            self._of[key[0]].position_closed(key[0], key[1])
+        elif table == "view_amendments":
+            self._of[key[0]].version_closed(key[0])
+        elif table == "view_paragraph_status":
+            self._of[key[0]].status_closed(key[0])
+
+    def counted(self, slug: str, position: int) -> tuple[int, bytes] | None:
+        """One more event of ``slug``, at ``position``: the checkpoint due there, if one
+        is, as (whole, data)."""
+        moment = self._moment(slug)
+        moment.events += 1
+        if moment.events % EVERY:
+            return None
+        moment.written += 1
+        found = (1, moment.whole(position)) if moment.written % FULL == 0 else (0, encode_changes(moment.changes()))
+        moment.checkpointed(position)
+        return found
+
+    def _moment(self, slug: str) -> _Moment:
+        moment = self.negotiations.get(slug)
+        if moment is None:
+            moment = self.negotiations[slug] = _Moment()
+        return moment
+
+    def _own(self, key: str, slug: str) -> _Moment:
+        moment = self._of[key] = self._moment(slug)
+        return moment
+
+
+class _Moment:
+    """One negotiation's moment as the rows stand, what changed in it since its last
+    checkpoint (at ``start``), and how each pending amendment's positions changed since
+    the last whole one (at ``whole_start``)."""
+
+    def __init__(self) -> None:
+        self.events = 0
+        self.written = 0
+        self.start = self.whole_start = 0
+        self.statuses: dict[str, tuple[str, int]] = {}  # paragraph id -> (status, since)
+        self.amendments: dict[str, Amendment] = {}  # pending versions
+        # Held positions by amendment and delegation, oldest first; those of amendments not
+        # pending are kept packed as JSON, should one be pending again.
+        self.positions: dict[str, dict[str, Position]] = {}
+        self.packed: dict[str, bytes] = {}
+        # The JSON of each pending amendment's positions as the last whole checkpoint wrote
+        # it, the positions taken since that are still held, and the amendments on which
+        # one it held has closed: the next one writes the JSON again only for those.
+        self.written_json: dict[str, bytes] = {}
+        self.taken_since_whole: dict[str, dict[str, Position]] = {}
+        self.closed_since_whole: set[str] = set()
+        self._since_checkpoint()
+
+    def _since_checkpoint(self) -> None:
+        self.closed_statuses: list[str] = []
+        self.opened_statuses: set[str] = set()
+        self.was_pending: dict[str, bool] = {}  # at ``start``, for the amendments changed since
+        self.versioned: set[str] = set()
+        self.gone: set[str] = set()
+        self.dropped: dict[str, list[Position]] = {}  # positions held at ``start``, closed since
+        self.taken: dict[str, dict[str, Position]] = {}  # positions taken since ``start``, still held
+
+    # --- the rows, as they open and close ---
+
+    def status_closed(self, paragraph_id: str) -> None:
+        found = self.statuses.pop(paragraph_id, None)
+        if found is not None and found[1] <= self.start:
+            self.closed_statuses.append(paragraph_id)
+
+    def status_opened(self, paragraph_id: str, status: str, since: int) -> None:
+        self.statuses[paragraph_id] = (intern(status), since)
+        self.opened_statuses.add(paragraph_id)
+
+    def version_closed(self, amendment_id: str) -> None:
+        self.was_pending.setdefault(amendment_id, amendment_id in self.amendments)
+        found = self.amendments.pop(amendment_id, None)
+        if found is not None and found["valid_from"] <= self.start:
+            self.gone.add(amendment_id)
+
+    def version_opened(self, row: Row) -> None:
+        amendment_id = row[0]
+        self.was_pending.setdefault(amendment_id, amendment_id in self.amendments)
+        self.versioned.add(amendment_id)
+        version = _amendment(_VERSION(row))
+        if version["status"] in PENDING:
+            self.amendments[amendment_id] = version
+            self._held(amendment_id)
+            return
+        self.amendments.pop(amendment_id, None)
+        held = self.positions.pop(amendment_id, None)
+        if held:
+            self.packed[amendment_id] = orjson.dumps(list(held.values()))
+        self.written_json.pop(amendment_id, None)
+        self.taken_since_whole.pop(amendment_id, None)
+
+    def position_closed(self, amendment_id: str, delegation: str) -> None:
+        found = self._held(amendment_id).pop(delegation, None)
+        if found is None:
+            return
+        since = found[2]
+        if since <= self.start:
+            self.dropped.setdefault(amendment_id, []).append(found)
+        else:
+            del self.taken[amendment_id][delegation]
+        if since <= self.whole_start:
+            self.closed_since_whole.add(amendment_id)
+        elif amendment_id in self.taken_since_whole:  # not, when pending again since
+            self.taken_since_whole[amendment_id].pop(delegation, None)
+
+    def position_opened(self, row: Row) -> None:
+        # Nearly every event of a long log: the lookups spelt out.
+        amendment_id, delegation = row[0], row[2]
+        position = [delegation, row[3], row[7]]
+        held = self.positions.get(amendment_id)
+        if held is None:
+            held = self._held(amendment_id)
+        held[delegation] = position
+        for since_then in (self.taken, self.taken_since_whole):
+            taken = since_then.get(amendment_id)
+            if taken is None:
+                since_then[amendment_id] = {delegation: position}
+            else:
+                taken[delegation] = position
+
+    def _held(self, amendment_id: str) -> dict[str, Position]:
+        held = self.positions.get(amendment_id)
+        if held is None:
+            packed = self.packed.pop(amendment_id, None)
+            held = self.positions[amendment_id] = {p[0]: p for p in orjson.loads(packed)} if packed else {}
+        return held
+
+    # --- checkpoints ---
+
+    def whole(self, position: int) -> bytes:
+        written, positions, taken, closed = (self.written_json, self.positions, self.taken_since_whole,
+                                             self.closed_since_whole)
+
+        def held(amendment_id: str) -> bytes:
+            before = written.get(amendment_id)
+            if before is None or amendment_id in closed:
+                found = orjson.dumps(list(positions[amendment_id].values()))
+            else:
+                found = _joined(before, list(taken.get(amendment_id, {}).values()))
+            written[amendment_id] = found
+            return found
+
+        data = _whole({key: status for key, (status, _) in self.statuses.items()}, self.amendments.values(), held)
+        self.whole_start = position
+        self.taken_since_whole = {}
+        self.closed_since_whole = set()
+        return data
+
+    def changes(self) -> Changes:
+        start, amendments, positions = self.start, self.amendments, self.positions
+        joined = [amendments[key] for key in sorted(self.versioned) if key in amendments]
+        restored = {}
+        for amendment in joined:
+            key = amendment["id"]
+            if not self.was_pending[key] and amendment["proposed"] <= start:
+                held = [p for p in positions[key].values() if p[2] <= start] + self.dropped.get(key, [])
+                restored[key] = sorted(held, key=_SINCE)
+        taken = {key: list(self.taken[key].values()) for key in sorted(self.taken)
+                 if key in amendments and self.taken[key]}
+        return Changes(
+            sorted(self.closed_statuses),
+            sorted((key, self.statuses[key][0]) for key in self.opened_statuses if key in self.statuses),
+            sorted(key for key in self.gone if key not in amendments),
+            joined,
+            restored,
+            {key: sorted(p[0] for p in self.dropped[key]) for key in sorted(self.dropped) if key in amendments},
+            taken,
+        )
+
+    def checkpointed(self, position: int) -> None:
+        self.start = position
+        self._since_checkpoint()

@@ -24,7 +24,9 @@ import orjson
 from tracker.storage import is_postgres, persistence_env
 
 # Bumped whenever a table's shape changes: views are rebuilt from the log, never migrated.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
+# The name of the views' row in view_tracking: how far they have followed the log.
+TRACKING = "views"
 
 TABLES = [
     """CREATE TABLE IF NOT EXISTS view_meta (
@@ -91,7 +93,9 @@ TABLES = [
     "CREATE INDEX IF NOT EXISTS view_positions_by_delegation ON view_positions (negotiation, delegation)",
     # What opened and closed between a checkpoint and a moment (projections/checkpoints.py).
     "CREATE INDEX IF NOT EXISTS view_positions_opened ON view_positions (negotiation, valid_from)",
-    "CREATE INDEX IF NOT EXISTS view_positions_closed ON view_positions (negotiation, valid_to)",
+    # Only closed rows: most positions are never replaced, and a NULL costs an entry too.
+    "CREATE INDEX IF NOT EXISTS view_positions_closed ON view_positions (negotiation, valid_to) "
+    "WHERE valid_to IS NOT NULL",
     """CREATE TABLE IF NOT EXISTS view_silence (
         id TEXT NOT NULL, version INTEGER NOT NULL, negotiation TEXT NOT NULL, revision_label TEXT NOT NULL,
         paragraph_ids TEXT NOT NULL, deadline TEXT NOT NULL, note TEXT NOT NULL, status TEXT NOT NULL,
@@ -337,13 +341,16 @@ class BulkWriter:
         """Hand the writes buffered so far to the writer; blocks only while it is still
         busy with the previous page."""
         if self._pending:
-            try:
-                # Rows of plain values: orjson writes them several times faster than pickle.
-                # Anything else (bytes, dates...) goes as it is, as a local cursor gets it.
-                message: tuple[str, Any] = ("json", orjson.dumps(self._pending, option=_PLAIN_ONLY))
-            except TypeError:
-                message = ("run", self._pending)
-            self._send(message)
+            statements: list[Any] = []
+            for statement in self._pending:
+                try:
+                    # Rows of plain values: orjson writes them several times faster than pickle.
+                    statements.append(orjson.dumps(statement, option=_PLAIN_ONLY))
+                except TypeError:
+                    # Anything else (checkpoints' bytes, dates...) goes as it is, as a local
+                    # cursor gets it.
+                    statements.append(statement)
+            self._send(("page", statements))
             self._pending = []
 
     def commit(self) -> None:
@@ -411,11 +418,11 @@ def _write_in_bulk(db: str, channel: Any) -> None:
             views.clear(cursor, KEEP_IN_BULK)
             while True:
                 message = channel.recv()
-                if message[0] in ("run", "json"):
+                if message[0] == "page":
                     if failure is None:
                         try:
-                            work = orjson.loads(message[1]) if message[0] == "json" else message[1]
-                            for sql, data, many in work:
+                            for statement in message[1]:
+                                sql, data, many = orjson.loads(statement) if type(statement) is bytes else statement
                                 if many:
                                     cursor.executemany(sql, data)
                                 else:

@@ -10,24 +10,28 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from datetime import UTC
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import Mapper
+import orjson
+from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import resolve_topic
 
-from projections.database import BulkWriter, ViewDatabase
-from projections.projector import HANDLERS, Batch, State, utc_iso
+from projections.checkpoints import Checkpointer
+from projections.database import TRACKING, BulkWriter, ViewDatabase
+from projections.projector import HANDLERS, RAW_HANDLERS, Batch, State, tagged, utc_iso
 from tracker.application import Tracker
 from tracker.transcoder import OrjsonTranscoder
 
-TRACKING = "views"
 PAGE = 5000
 REBUILD_PAGE = 20000
 REMOTE_REBUILD = 50_000
 
 # (position, aggregate id, aggregate version, topic, stored state)
 Record = tuple[int, str, int, str, bytes]
+# The length of a time as utc_iso writes it: 2026-01-02T03:04:05.123456+00:00
+_UTC_ISO = 32
 
 
 class Follower:
@@ -46,7 +50,9 @@ class Follower:
         self._last_written = -1
         self._lock = threading.Lock()
         self._types: dict[str, str] = {}
-        self._decode = _decoder(tracker.mapper)
+        self._ids: dict[str, str] = {}
+        self._loads = _loader(tracker.mapper)
+        self._untag = _untagger(tracker.mapper)
 
     def position(self) -> int:
         rows = self.views.query("SELECT position FROM view_tracking WHERE name = ?", (TRACKING,))
@@ -113,6 +119,9 @@ class Follower:
         """Apply the whole log to emptied views through ``cursor``, the log read through
         ``log`` (see ``_read``); the same handlers, batches and flushes as ``catch_up``."""
         state = State(cursor)
+        # The checkpoints too, made as the events go by: reading back what was just written
+        # would cost as much as writing it.
+        state.checkpointer = Checkpointer()
         page, start, applied = self.rebuild_page, 0, 0
         while True:
             records = self._read(log, start, None, page)
@@ -170,7 +179,7 @@ class Follower:
         page = page or self._page
         if self._raw:
             cursor.execute(
-                f"SELECT rowid, {_DASHED}, originator_version, topic, state FROM stored_events "
+                "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
                 f"WHERE rowid > ? {'AND rowid <= ? ' if until else ''}ORDER BY rowid LIMIT ?",
                 (start, until, page) if until else (start, page))
             return cursor.fetchall()
@@ -181,23 +190,45 @@ class Follower:
     def _apply(self, batch: Batch, records: list[Record]) -> None:
         """Apply a page of events: one loop with its names bound once (a rebuild makes
         this loop run a million times)."""
-        decode, handlers, types, add = self._decode, HANDLERS, self._types, batch.add
-        for position, aggregate, version, topic, state in records:
-            data = decode(state)
-            handler = handlers.get(topic)
-            if handler is None:
-                # Snapshots never reach the log; an unknown topic is an event of a newer program.
-                raise LookupError(f"no view handles events of type {topic!r}: upgrade the program")
-            slug = handler(batch, position, aggregate, data)
+        loads, untag, raw_handlers, handlers = self._loads, self._untag, RAW_HANDLERS, HANDLERS
+        types, events, checkpointer, add = self._types, batch.rows["view_events"], batch.watch, batch.add
+        ids = self._ids
+        for position, stored_id, version, topic, state in records:
+            aggregate = ids.get(stored_id) or self._id(stored_id)
+            data = loads(state)
+            # Tagged, as stored: a raw handler keeps them so, the others' untagging replaces them.
+            stamp, actor = data["timestamp"], data.get("actor")
+            handler = raw_handlers.get(topic)
+            if handler is not None:
+                slug = handler(batch, position, aggregate, data)
+            else:
+                handler = handlers.get(topic)
+                if handler is None:
+                    # Snapshots never reach the log; an unknown topic is an event of a newer program.
+                    raise LookupError(f"no view handles events of type {topic!r}: upgrade the program")
+                slug = handler(batch, position, aggregate, untag(data))
             if slug is None:
                 # An event of no negotiation (a user account): nothing for a negotiation's log.
                 continue
-            actor, moment = data["actor"], data["timestamp"]
-            add("view_events", [
-                position, slug, types.get(topic) or self._type(topic),
-                moment.isoformat(timespec="microseconds") if moment.tzinfo is UTC else utc_iso(moment),
-                actor.delegation, actor.user, aggregate, version,
-            ])
+            moment = tagged(stamp)
+            if len(moment) != _UTC_ISO or not moment.endswith("+00:00"):
+                # Not the one form utc_iso writes (no microseconds, or another zone).
+                moment = utc_iso(datetime.fromisoformat(moment))
+            actor = tagged(actor)
+            events.append([position, slug, types.get(topic) or self._type(topic), moment, actor["delegation"],
+                           actor["user"], aggregate, version])
+            if checkpointer is not None:
+                due = checkpointer.counted(slug, position)
+                if due is not None:
+                    add("view_checkpoints", [slug, position, *due])
+
+    def _id(self, stored: str) -> str:
+        """An aggregate id as ``str(UUID)`` writes it (the SQLite recorder stores 32 hex
+        digits): made once per aggregate, not once per event."""
+        if len(self._ids) >= 1_000_000:
+            self._ids.clear()
+        found = self._ids[stored] = str(UUID(stored)) if len(stored) == 32 else stored
+        return found
 
     def _type(self, topic: str) -> str:
         name = self._types.get(topic)
@@ -206,28 +237,28 @@ class Follower:
         return name
 
 
-# The canonical form of a UUID the SQLite recorder stores as 32 hex digits, as
-# ``str(UUID)`` writes it: made by SQLite while it reads, not by a Python call per event.
-_DASHED = (
-    "CASE WHEN length(originator_id) = 32 THEN substr(originator_id, 1, 8) || '-' || substr(originator_id, 9, 4) "
-    "|| '-' || substr(originator_id, 13, 4) || '-' || substr(originator_id, 17, 4) || '-' || substr(originator_id, 21) "
-    "ELSE originator_id END"
-)
+def _loader(mapper: Mapper[Any]) -> Callable[[bytes], dict[str, Any]]:
+    """Stored state to the JSON object it holds, typed values still tagged: the mapper's
+    own path, short of the transcoder's untagging (see ``projector.on``)."""
+    if not isinstance(mapper.transcoder, JSONTranscoder):
+        raise TypeError("the views read events stored as JSON: configure a JSON transcoder")
+    if not mapper.cipher and not mapper.compressor:
+        return orjson.loads
+    cipher, compressor = mapper.cipher, mapper.compressor
+
+    def load(state: bytes) -> dict[str, Any]:
+        if cipher:
+            state = cipher.decrypt(state)
+        if compressor:
+            state = compressor.decompress(state)
+        return orjson.loads(state)
+
+    return load
 
 
-def _decoder(mapper: Mapper[Any]) -> Callable[[bytes], dict[str, Any]]:
-    """The mapper's own path without building event objects: the views want plain values."""
-    if not mapper.cipher and not mapper.compressor and isinstance(mapper.transcoder, OrjsonTranscoder):
-        return mapper.transcoder.decode_shallow
-    return lambda state: _decode(mapper, state)
-
-
-def _decode(mapper: Mapper[Any], state: bytes) -> dict[str, Any]:
-    if mapper.cipher:
-        state = mapper.cipher.decrypt(state)
-    if mapper.compressor:
-        state = mapper.compressor.decompress(state)
+def _untagger(mapper: Mapper[Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A loaded JSON object to the values the domain has: the transcoder's own untagging."""
     transcoder = mapper.transcoder
     if isinstance(transcoder, OrjsonTranscoder):
-        return transcoder.decode_shallow(state)
-    return transcoder.decode(state)
+        return transcoder.untag_shallow
+    return lambda obj: transcoder.decode(orjson.dumps(obj))  # type: ignore[union-attr]

@@ -4,6 +4,12 @@ One handler per event topic, applied to a ``Batch`` that buffers rows and writes
 bulk: the follower applies a page of events and its tracking position in one transaction.
 Handlers read only the event and what earlier events left in the views, so replaying the
 same log always gives the same rows (no clock, no randomness).
+
+Most handlers take the event's values as the domain has them (``on``); those of the
+amendments' events, nearly every event of a long log, take the stored JSON as it is, typed
+values still tagged (``on(..., raw=True)``): the views want the strings it holds, and
+turning them into datetimes and UUIDs only to turn them back would double a rebuild's
+decoding.
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                      "broken_by", "reason", "valid_from", "valid_to"),
     "view_inputs": ("id", "negotiation", "delegation", "usr", "paragraph_id", "theme", "text", "position",
                     "timestamp"),
+    # Written by a rebuild's checkpointer (projections/checkpoints.py).
+    "view_checkpoints": ("negotiation", "position", "whole", "data"),
 }
 NEGOTIATION_COLUMNS = ("slug", "id", "title", "symbol", "mandate", "languages", "phases", "rounds", "created",
                        "updated")
@@ -129,6 +137,8 @@ class State:
         # The round open in each negotiation, asked for by every position taken; forgotten
         # whenever the negotiation changes.
         self.rounds: dict[str, int | None] = {}
+        # Told of every temporal row opened and closed (a rebuild's checkpoints.Checkpointer).
+        self.checkpointer: Any = None
 
     def open_round(self, slug: str) -> int | None:
         try:
@@ -188,17 +198,22 @@ class Batch:
         self.closes_opened: dict[str, list[tuple[int, int]]] = {table: [] for table in _CLOSE_OPENED}
         self.open: dict[tuple[str, tuple[Any, ...]], Row] = {}
         self.touched: set[str] = set()
+        self.watch = state.checkpointer
 
     def add(self, table: str, row: Row) -> Row:
         self.rows[table].append(row)
         key_of = _KEY_OF.get(table)
         if key_of is not None:
             self.open[(table, key_of(row))] = row
+            if self.watch is not None:
+                self.watch.opened(table, row)
         return row
 
     def close(self, table: str, key: tuple[Any, ...], position: int, opened: int | None = None) -> None:
         """Close the open version of ``key`` at ``position``. ``opened``, the position that
         opened it, finds it by primary key in tables keyed by it (``_CLOSE_OPENED``)."""
+        if self.watch is not None:
+            self.watch.closed(table, key)
         row = self.open.pop((table, key), None)
         if row is not None:
             row[_VALID_TO[table]] = position
@@ -227,14 +242,27 @@ class Batch:
 
 Handler = Callable[[Batch, int, str, dict[str, Any]], str | None]
 HANDLERS: dict[str, Handler] = {}
+RAW_HANDLERS: dict[str, Handler] = {}
 
 
-def on(topic: str) -> Callable[[Handler], Handler]:
+def on(topic: str, *, raw: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        HANDLERS["tracker." + topic] = handler
+        (RAW_HANDLERS if raw else HANDLERS)["tracker." + topic] = handler
         return handler
 
     return register
+
+
+def tagged(value: dict[str, Any]) -> Any:
+    """What a typed value of a raw event holds: an actor's dict, a UUID's hex digits, a
+    datetime's ISO string."""
+    return value["_data_"]
+
+
+def raw_uuid(value: dict[str, Any]) -> str:
+    """A UUID of a raw event, as ``str(UUID)`` writes it."""
+    digits = value["_data_"]
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 # --- negotiations -----------------------------------------------------------------------
@@ -372,12 +400,12 @@ def _status(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
 _INDEX = {table: {name: i for i, name in enumerate(columns)} for table, columns in COLUMNS.items()}
 
 
-@on("amendment.Proposed")
+@on("amendment.Proposed", raw=True)
 def _proposed(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
-    slug = _own(b, aggregate, e["negotiation_id"], "amendment")
+    slug = _own(b, aggregate, raw_uuid(e["negotiation_id"]), "amendment")
     row = [
         aggregate, 1, slug, e["base_revision"], e["paragraph_id"], e["action"], e["old_text"], e["new_text"],
-        e["after_paragraph_id"], e["on_behalf_of"], e["rationale"], e["round_number"], e["actor"].delegation,
+        e["after_paragraph_id"], e["on_behalf_of"], e["rationale"], e["round_number"], tagged(e["actor"])["delegation"],
         "proposed", None, "", position, position, None,
     ]
     b.state.amendments[aggregate] = b.add("view_amendments", row)
@@ -404,24 +432,24 @@ def _new_version(b: Batch, position: int, aggregate: str, **changes: Any) -> str
     return _next_version(b, "view_amendments", b.state.amendments, position, aggregate, **changes)
 
 
-@on("amendment.Revised")
+@on("amendment.Revised", raw=True)
 def _revised(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
     return _new_version(b, position, aggregate, old_text=e["old_text"], new_text=e["new_text"],
                         rationale=e["rationale"], status="revised")
 
 
-@on("amendment.Withdrawn")
+@on("amendment.Withdrawn", raw=True)
 def _withdrawn(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
     return _new_version(b, position, aggregate, status="withdrawn", decision_note=e["reason"])
 
 
-@on("amendment.Decided")
+@on("amendment.Decided", raw=True)
 def _decided(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
     return _new_version(b, position, aggregate, status=e["outcome"], decided_in=e["revision_label"],
                         decision_note=e["note"])
 
 
-@on("amendment.PositionTaken")
+@on("amendment.PositionTaken", raw=True)
 def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
     slug = b.state.owner(aggregate)
     delegation = e["delegation"]
@@ -431,12 +459,12 @@ def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str
         b.close("view_positions", (aggregate, delegation), position, since)
     holders[delegation] = position
     round_number = b.state.open_round(slug)
-    b.add("view_positions", [aggregate, slug, delegation, e["stance"], e["note"], e["actor"].user, round_number,
-                             position, None])
+    b.add("view_positions", [aggregate, slug, delegation, e["stance"], e["note"], tagged(e["actor"])["user"],
+                             round_number, position, None])
     return slug
 
 
-@on("amendment.PositionDropped")
+@on("amendment.PositionDropped", raw=True)
 def _dropped(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
     since = b.state.positions_on(aggregate).pop(e["delegation"], None)
     if since is not None:

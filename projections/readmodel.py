@@ -17,6 +17,7 @@ class ReadModel:
     """Owns a connection to the log (to follow it) and one to the views (to answer)."""
 
     def __init__(self, tracker: Tracker, views: ViewDatabase, *, owns_tracker: bool = False) -> None:
+        checkpoints.keep_freed_memory()
         self.tracker = tracker
         self.views = views
         self.follower = Follower(tracker, views)
@@ -42,8 +43,8 @@ class ReadModel:
         return applied
 
     def rebuild(self) -> int:
+        # The rebuild writes the checkpoints as it goes (checkpoints.Checkpointer).
         applied = self.follower.rebuild()
-        checkpoints.build(self.views)
         self._checkpointed = True
         return applied
 

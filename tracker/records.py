@@ -41,8 +41,20 @@ def revision_paragraphs(paragraphs: list[dict[str, Any]]) -> list[dict[str, Any]
     ]
 
 
+class Encoded:
+    """A value that keeps the JSON it is written as: ``dumps`` writes ``json()`` as it is,
+    without making the Python objects it stands for."""
+
+    __slots__ = ()
+
+    def json(self) -> bytes:
+        raise NotImplementedError
+
+
 def _default(value: Any) -> Any:
     # orjson writes dataclasses, UUIDs and datetimes itself; tuples it writes too.
+    if isinstance(value, Encoded):
+        return orjson.Fragment(value.json())
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     raise TypeError(f"cannot write {type(value).__name__} as JSON")

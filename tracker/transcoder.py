@@ -93,7 +93,11 @@ class OrjsonTranscoder(JSONTranscoder):
         strings or numbers (paragraph ids, languages) and tagged values whose data is flat
         (an actor) need no walk at all.
         """
-        obj = orjson.loads(data)
+        return self.untag_shallow(orjson.loads(data))
+
+    def untag_shallow(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """``decode_shallow`` of an object already loaded from JSON: replaces its tagged
+        values in place, and returns it."""
         decoders = self._by_name or self._decoders()
         for key, value in obj.items():
             kind = type(value)

@@ -11,15 +11,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import lz4.block
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stores import fresh_schema
+from test_views import held_in
 
 from projections import checkpoints, moments
-from projections.checkpoints import AMENDMENT_FIELDS, Snapshot
+from projections.checkpoints import AMENDMENT_FIELDS, Positions, Snapshot
 from projections.database import ViewDatabase
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
@@ -65,14 +65,7 @@ def stored(read: ReadModel) -> list[tuple[Any, ...]]:
     """Every checkpoint as (negotiation, position, whole, what it holds)."""
     rows = read.views.query("SELECT negotiation, position, whole, data FROM view_checkpoints "
                             "ORDER BY negotiation, position")
-    return [(slug, at, whole, _held(at, whole, bytes(data))) for slug, at, whole, data in rows]
-
-
-def _held(position: int, whole: int, data: bytes) -> Any:
-    if whole:
-        snapshot = checkpoints.decode(position, data)
-        return snapshot.statuses, snapshot.amendments, snapshot.positions
-    return orjson.loads(lz4.block.decompress(data))
+    return [(slug, at, whole, held_in(at, whole, bytes(data))) for slug, at, whole, data in rows]
 
 
 @contextmanager
@@ -201,28 +194,56 @@ def test_the_stored_form_round_trips_whatever_holds_the_values() -> None:
         {"a": amendment("a", 2, "Zero", "p1", "replace", "old", "new é", "", "G77", "why", 1, "BRA", "revised", None, "",
                         5, big + 40),
          "b": amendment("b", 1, "Zero", "p2", "retain", "", "", "", "", "", None, "MEX", "proposed", None, "", 3, 3)},
-        {"a": [position("NOR", "supports", 6), position("FRA", "opposes", big + 1)], "b": []})
+        {"a": Positions(taken=[position("NOR", "supports", 6), position("FRA", "opposes", big + 1)]),
+         "b": Positions()})
     data = checkpoints.encode(snapshot)
     decoded = checkpoints.decode(snapshot.position, data)
     assert decoded.statuses == snapshot.statuses and decoded.position == snapshot.position
     assert decoded.amendments == snapshot.amendments and decoded.positions == snapshot.positions
-    assert [a["id"] for a in decoded.pending()] == ["b", "a"]  # in the order proposed
+    # In the order proposed (the last use of a snapshot: it gives its dicts away).
+    assert [a["id"] for a in checkpoints.decode(snapshot.position, data).pending()] == ["b", "a"]
     # The same values held by other objects (made apart here, shared by a decoded
-    # checkpoint): the same checkpoint, whichever process wrote it.
+    # checkpoint), the positions in another form: the same checkpoint, whoever wrote it.
     apart = Snapshot(
         snapshot.position, dict(reversed(snapshot.statuses.items())),
         {k: {f: int(str(v)) if type(v) is int else "".join(v) if type(v) is str else v for f, v in a.items()}
          for k, a in reversed(snapshot.amendments.items())},
-        {k: [[*p[:2], int(str(p[2]))] for p in held] for k, held in snapshot.positions.items()})
-    shared = checkpoints.decode(snapshot.position, data)
-    shared.positions["b"] = [shared.positions["a"][0]]
-    snapshot.positions["b"] = [position("NOR", "supports", 6)]
-    apart.positions["b"] = [position("NOR", "supports", 6)]
+        {"a": Positions(orjson.dumps([position("NOR", "supports", 6), position("JPN", "opposes", 5)])),
+         "b": Positions(b"[]")})
+    apart.positions["a"].move_on(["JPN"], [position("FRA", "opposes", big + 1)])
+
     def held(snapshot: Snapshot) -> tuple[Any, ...]:
         decoded = checkpoints.decode(snapshot.position, checkpoints.encode(snapshot))
         return decoded.statuses, list(decoded.amendments.values()), decoded.positions
 
-    assert held(apart) == held(shared) == held(snapshot) != held(checkpoints.decode(snapshot.position, data))
+    assert held(apart) == held(decoded) == held(snapshot)
+    decoded.positions["b"].move_on([], [position("MEX", "supports", big + 2)])
+    assert held(decoded) != held(snapshot)
+
+
+def test_positions_read_and_write_as_the_list_they_hold() -> None:
+    stored = [position("NOR", "supports", 6), position("FRA", "opposes", 8), position("JPN", "reserves", 9)]
+    plain = Positions(orjson.dumps(stored))
+    assert plain == stored and stored == plain and len(plain) == 3 and plain[1] == stored[1]
+    assert list(plain) == stored and plain[-1:] == stored[-1:] and position("FRA", "opposes", 8) in plain
+    assert plain.json() == orjson.dumps(stored) and dumps({"p": plain}) == dumps({"p": stored})
+    # Only taken since: written as the stored bytes and the new ones, without decoding.
+    taken = [position("MEX", "supports", 10), position("BRA", "opposes", 11)]
+    later = Positions(orjson.dumps(stored))
+    later.move_on((), taken)
+    assert later.json() == orjson.dumps(stored + taken) and later._decoded is None and later == stored + taken
+    # Closed since the checkpoint (the delegation's own, and one taken since), and taken again.
+    later.move_on(["FRA", "BRA", "NOR"], ())
+    later.move_on((), [position("FRA", "supports", 12)])
+    expected = [position("JPN", "reserves", 9), position("MEX", "supports", 10), position("FRA", "supports", 12)]
+    assert later == expected and later.json() == orjson.dumps(expected)
+    # What it was made from stays as it was.
+    assert taken == [position("MEX", "supports", 10), position("BRA", "opposes", 11)] and plain == stored
+    assert Positions().json() == b"[]" and Positions() == [] and not Positions()
+    assert Positions(taken=[position("MEX", "supports", 1)]).json() == b'[["MEX","supports",1]]'
+    assert plain != "x" and repr(Positions()) == "Positions([])"
+    with pytest.raises(TypeError):
+        hash(plain)
 
 
 def test_moments_share_nothing_a_caller_could_change(tracker: Tracker, read: ReadModel,
@@ -238,7 +259,8 @@ def test_moments_share_nothing_a_caller_could_change(tracker: Tracker, read: Rea
         for amendment in moment["amendments"]:  # what a caller may do with its copy
             for held in amendment["positions"]:
                 held[1] = "mangled"
-            amendment["positions"].append(position("X", "supports", 0))
+            with pytest.raises(AttributeError):
+                amendment["positions"].append(position("X", "supports", 0))  # type: ignore[attr-defined]
             amendment["status"] = "mangled"
     assert dumps(read.at("n", start)) == before
 
@@ -253,7 +275,7 @@ def amendment(*values: Any) -> dict[str, Any]:
 
 def test_a_pending_amendment_has_the_fields_of_its_row_and_its_positions() -> None:
     row = amendment(*(f"v{i}" for i in range(len(AMENDMENT_FIELDS))))
-    held = [position("NOR", "supports", 3)]
+    held = Positions(taken=[position("NOR", "supports", 3)])
     pending = Snapshot(1, {}, {row["id"]: dict(row)}, {row["id"]: held}).pending()
     assert pending == [{**row, "positions": held}]
     assert list(pending[0]) == [*AMENDMENT_FIELDS, "positions"]

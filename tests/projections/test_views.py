@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from projections import checkpoints
 from projections.database import VIEW_TABLES
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
@@ -59,8 +60,20 @@ def from_views(moment: dict[str, Any]) -> dict[str, Any]:
 
 
 def dump(read: ReadModel) -> dict[str, list[tuple[Any, ...]]]:
-    return {table: sorted(read.views.query(f"SELECT * FROM {table}"), key=repr) for table in VIEW_TABLES
-            if table != "view_meta"}
+    found = {table: sorted(read.views.query(f"SELECT * FROM {table}"), key=repr) for table in VIEW_TABLES
+             if table != "view_meta"}
+    found["view_checkpoints"] = [(slug, at, whole, held_in(at, whole, bytes(data)))
+                                 for slug, at, whole, data in found["view_checkpoints"]]
+    return found
+
+
+def held_in(position: int, whole: int, data: bytes) -> Any:
+    """What a checkpoint holds: its bytes depend on which objects shared the values it was
+    made from (marshal), never what it decodes to."""
+    if whole:
+        snapshot = checkpoints.decode(position, data)
+        return snapshot.statuses, snapshot.amendments, snapshot.positions
+    return checkpoints.decode_changes(data)
 
 
 def assert_views_match_replay(tracker: Tracker, read: ReadModel) -> int:
