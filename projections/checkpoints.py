@@ -20,9 +20,10 @@ from __future__ import annotations
 import ctypes
 import gc
 import marshal
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from sys import intern
 from typing import Any, NamedTuple
 
@@ -44,7 +45,7 @@ AMENDMENT_FIELDS = ("id", "version", "base_revision", "paragraph_id", "action", 
                     "after_paragraph_id", "on_behalf_of", "rationale", "round", "delegation", "status",
                     "decided_in", "decision_note", "proposed", "valid_from")
 _ID = itemgetter("id")
-_PROPOSED = itemgetter("proposed")
+_PROPOSED_OF = attrgetter("proposed")
 _SINCE = itemgetter(2)
 _PENDING_MARKS = ", ".join("?" * len(PENDING))
 # A position as a moment shows it: [delegation, stance, since].
@@ -52,6 +53,7 @@ Position = list[Any]
 # An amendment as a moment shows it: its AMENDMENT_FIELDS, then its "positions".
 Amendment = dict[str, Any]
 _NONE = b"[]"
+_NO_ONE: frozenset[str] = frozenset()
 
 
 # glibc's mallopt parameters (malloc.h).
@@ -93,7 +95,7 @@ def without_gc() -> Iterator[None]:
 class Positions(Encoded, Sequence[Position]):
     """The positions on one amendment at a moment, oldest first, each
     ``[delegation, stance, since]``: read-only to all but the snapshot holding it, which
-    moves it on (``move_on``) as it applies changes.
+    moves it on (``close``, ``take``) as it applies changes.
 
     Held as the JSON array a checkpoint stored (``held``), less the delegations whose
     position has closed since, followed by the positions taken since (all younger). A
@@ -104,19 +106,24 @@ class Positions(Encoded, Sequence[Position]):
 
     __slots__ = ("_held", "_closed", "_taken", "_decoded")
 
-    def __init__(self, held: bytes = _NONE, taken: Iterable[Position] = ()) -> None:
+    def __init__(self, held: bytes = _NONE, taken: Sequence[Position] = ()) -> None:
         self._held = held
-        self._closed: set[str] = set()
-        self._taken = list(taken)
+        # Made only when a change comes (most moments change a few of their positions).
+        self._closed: frozenset[str] = _NO_ONE
+        self._taken: Sequence[Position] = tuple(taken)
         self._decoded: list[Position] | None = None
 
-    def move_on(self, closed: Collection[str], taken: Iterable[Position]) -> None:
-        """The positions of ``closed`` delegations have closed and ``taken`` (all younger
-        than these) have been taken."""
-        if closed:
-            self._closed.update(closed)
-            self._taken = [p for p in self._taken if p[0] not in closed]
-        self._taken.extend(taken)
+    def close(self, delegations: Collection[str]) -> None:
+        """The positions these delegations held have closed."""
+        self._closed = self._closed.union(delegations)
+        self._taken = [p for p in self._taken if p[0] not in delegations]
+        self._decoded = None
+
+    def take(self, positions: Iterable[Position]) -> None:
+        """These positions, all younger than those held, have been taken."""
+        if type(self._taken) is not list:
+            self._taken = list(self._taken)
+        self._taken.extend(positions)  # type: ignore[attr-defined]
         self._decoded = None
 
     def _list(self) -> list[Position]:
@@ -165,18 +172,81 @@ def _joined(held: bytes, taken: Sequence[Position]) -> bytes:
     return more if held == _NONE else held[:-1] + b"," + more[1:]
 
 
+_KEYS = (*AMENDMENT_FIELDS, "positions")
+_NO_POSITIONS = Positions()
+_KEY_SET = frozenset(_KEYS)
+
+
+class Pending(Encoded, Mapping[str, Any]):
+    """A pending amendment at a moment: its ``AMENDMENT_FIELDS``, then its ``positions``;
+    read-only.
+
+    Held as the JSON of its fields that a checkpoint stored, decoded when first read, or
+    as the dict of a version that joined since: a moment holds thousands, and written
+    out whole (``show --at``) it is their stored bytes joined, made into no dict at all.
+    The keys a moment is arranged by (``id``, ``proposed``, ``paragraph_id``) are at hand
+    without decoding.
+    """
+
+    __slots__ = ("id", "proposed", "paragraph_id", "positions", "_json", "_fields")
+
+    def __init__(self, amendment_id: str, proposed: int, paragraph_id: str, stored: bytes | None = None,
+                 fields: Amendment | None = None) -> None:
+        self.id = amendment_id
+        self.proposed = proposed
+        self.paragraph_id = paragraph_id
+        self.positions = _NO_POSITIONS  # until the snapshot gives it its own (``pending``)
+        self._json = stored
+        self._fields = fields
+
+    @classmethod
+    def of(cls, fields: Amendment) -> Pending:
+        return cls(fields["id"], fields["proposed"], fields["paragraph_id"], fields=fields)
+
+    def fields(self) -> Amendment:
+        found = self._fields
+        if found is None:
+            found = self._fields = orjson.loads(self._json)  # type: ignore[arg-type]
+        return found
+
+    def fields_json(self) -> bytes:
+        found = self._json
+        if found is None:
+            found = self._json = orjson.dumps(self._fields)
+        return found
+
+    def json(self) -> bytes:
+        return self.fields_json()[:-1] + b',"positions":' + self.positions.json() + b"}"
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "positions":
+            return self.positions
+        return self.fields()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_KEYS)
+
+    def __len__(self) -> int:
+        return len(_KEYS)
+
+    def __contains__(self, key: object) -> bool:
+        return key in _KEY_SET
+
+    def __repr__(self) -> str:
+        return f"Pending({dict(self)!r})"
+
+
 class Snapshot:
     """The changing part of a moment, as it stood just after event ``position``.
 
     ``amendments`` and ``positions`` map each pending amendment's id to its current
-    version (a dict of ``AMENDMENT_FIELDS``) and to its ``Positions``. ``apply``
-    replaces the amendments' dicts, never edits them, and copies the positions it takes:
-    they may be those of the ``Changes`` applied, which a checkpoint stores after.
+    version (``Pending``) and to its ``Positions``. ``apply`` never edits the dicts and
+    lists of the ``Changes`` it applies: a checkpoint may store them after.
     """
 
     __slots__ = ("position", "statuses", "amendments", "positions")
 
-    def __init__(self, position: int, statuses: dict[str, str], amendments: dict[str, Amendment],
+    def __init__(self, position: int, statuses: dict[str, str], amendments: dict[str, Pending],
                  positions: dict[str, Positions]) -> None:
         self.position = position
         self.statuses = statuses
@@ -187,13 +257,13 @@ class Snapshot:
     def empty(cls) -> Snapshot:
         return cls(0, {}, {}, {})
 
-    def pending(self) -> list[Amendment]:
-        """The pending amendments in the order they were proposed, as ``moments.moment``
-        shows them. Gives the snapshot's own dicts away, each with its ``positions`` added:
-        the last use of a snapshot decoded for one moment (copies would cost ~2 ms)."""
-        found = sorted(self.amendments.values(), key=_PROPOSED)
-        for amendment, held in zip(found, map(self.positions.__getitem__, map(_ID, found)), strict=True):
-            amendment["positions"] = held
+    def pending(self) -> list[Pending]:
+        """The pending amendments in the order they were proposed, each with its positions,
+        as ``moments.moment`` shows them: the last use of a snapshot decoded for one moment,
+        which gives its own objects away."""
+        found = sorted(self.amendments.values(), key=_PROPOSED_OF)
+        for amendment in found:
+            amendment.positions = self.positions[amendment.id]
         return found
 
 
@@ -298,13 +368,13 @@ def apply(snapshot: Snapshot, changes: Changes, position: int) -> None:
     for amendment_id in changes.gone:
         del amendments[amendment_id], held[amendment_id]
     for amendment in changes.joined:
-        amendments[amendment["id"]] = amendment
+        amendments[amendment["id"]] = Pending.of(amendment)
         if amendment["id"] not in held:
             held[amendment["id"]] = Positions(taken=changes.restored.get(amendment["id"], ()))
     for amendment_id, delegations in changes.dropped.items():
-        held[amendment_id].move_on(delegations, ())
+        held[amendment_id].close(delegations)
     for amendment_id, new in changes.taken.items():
-        held[amendment_id].move_on((), new)
+        held[amendment_id].take(new)
     snapshot.position = position
 
 
@@ -341,10 +411,10 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
 #
 # Each checkpoint is one LZ4 block in ``data``; ``whole`` says which kind it is.
 #
-# A whole checkpoint is the marshal of [statuses, the pending amendments in the order
-# proposed (each a dict of its fields), the JSON of each one's positions]: one C call
-# builds the very dicts a moment shows, with each recurring value made once (interned
-# where rows enter a snapshot; marshal stores a repeated object once and refers to it).
+# A whole checkpoint is the marshal of [statuses, then of the pending amendments in the
+# order proposed: their ids, the positions they were proposed at, their paragraphs' ids,
+# the JSON of their fields, the JSON of their positions]: one C call and a few bytes
+# objects for each amendment, decoded further only when read (``Pending``, ``Positions``).
 # Marshal's format is Python's own: fine for a view written and read by this program,
 # rebuilt from the log whenever it is dropped.
 #
@@ -352,21 +422,25 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
 
 def decode(position: int, data: bytes) -> Snapshot:
     """The snapshot a whole checkpoint holds."""
-    statuses, pending, held = marshal.loads(lz4.block.decompress(data))
-    ids = list(map(_ID, pending))
-    return Snapshot(position, statuses, dict(zip(ids, pending)), dict(zip(ids, map(Positions, held))))
+    statuses, ids, proposed, paragraphs, fields, held = marshal.loads(lz4.block.decompress(data))
+    return Snapshot(position, statuses, dict(zip(ids, map(Pending, ids, proposed, paragraphs, fields))),
+                    dict(zip(ids, map(Positions, held))))
 
 
 def encode(snapshot: Snapshot) -> bytes:
     """A whole checkpoint. Its bytes may differ with how the values were made (marshal
     notes which objects are shared), never what it decodes to."""
-    return _whole(snapshot.statuses, snapshot.amendments.values(), lambda key: snapshot.positions[key].json())
+    return _whole(snapshot.statuses, [
+        (a.id, a.proposed, a.paragraph_id, a.fields_json(), snapshot.positions[a.id].json())
+        for a in snapshot.amendments.values()])
 
 
-def _whole(statuses: Mapping[str, str], amendments: Iterable[Amendment], positions: Callable[[str], bytes]) -> bytes:
-    pending = sorted(amendments, key=_PROPOSED)
-    held = [positions(amendment["id"]) for amendment in pending]
-    return lz4.block.compress(marshal.dumps([dict(sorted(statuses.items())), pending, held]))
+def _whole(statuses: Mapping[str, str], pending: list[tuple[str, int, str, bytes, bytes]]) -> bytes:
+    """From each pending amendment's (id, proposed, paragraph id, JSON of its fields, JSON
+    of its positions)."""
+    pending.sort(key=itemgetter(1))
+    columns = [list(column) for column in zip(*pending, strict=True)] or [[], [], [], [], []]
+    return lz4.block.compress(marshal.dumps([dict(sorted(statuses.items())), *columns]))
 
 
 def encode_changes(changes: Changes) -> bytes:
@@ -435,23 +509,26 @@ _VERSION = itemgetter(*_AMENDMENT_COLUMNS)
 
 
 class Checkpointer:
-    """The checkpoints of a rebuild, made as it goes: fed every temporal row the projector
-    opens and closes (``opened``, ``closed``) and every event of a negotiation
-    (``counted``), it keeps each negotiation's moment in memory and what changed in it
+    """The checkpoints of a rebuild, made as it goes: told of every temporal row the
+    projector opens and closes (``opened``, ``closed``) and of every event of a
+    negotiation (``counted``), it keeps each negotiation's moment and what changed in it
     since its last checkpoint, so that the rows need never be read back.
 
-    Follows the rows' own rules, as ``read_changes`` reads them: what is valid at a
-    checkpoint is what opened at or before it and had not closed by then.
+    The positions held are the projector's own (``projector.State.positions``): complete
+    in a rebuild, which starts from empty views. What is valid at a checkpoint is what the
+    rows say, as ``read_changes`` reads them: opened at or before it and not closed by then.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, positions: dict[str, dict[str, Position]]) -> None:
+        self.positions = positions
         self.negotiations: dict[str, _Moment] = {}
         # Amendments and paragraphs by id: a close names only the key of the row it closes.
         self._of: dict[str, _Moment] = {}
 
     def opened(self, table: str, row: Row) -> None:
         if table == "view_positions":
-            self._of[row[0]].position_opened(row)
+            # Nearly every event of a long log: only noted here, looked at by the checkpoint.
+            self._of[row[0]].taken.append(row)
         elif table == "view_amendments":
             moment = self._of.get(row[0]) or self._own(row[0], row[2])
             moment.version_opened(row)
@@ -459,9 +536,9 @@ class Checkpointer:
             moment = self._of.get(row[1]) or self._own(row[1], row[0])
             moment.status_opened(row[1], row[2], row[6])
 
-    def closed(self, table: str, key: tuple[Any, ...]) -> None:
+    def closed(self, table: str, key: tuple[Any, ...], held: Position | None) -> None:
         if table == "view_positions":
-            self._of[key[0]].position_closed(key[0], key[1])
+            self._of[key[0]].position_closed(key[0], held)
         elif table == "view_amendments":
             self._of[key[0]].version_closed(key[0])
         elif table == "view_paragraph_status":
@@ -482,7 +559,7 @@ class Checkpointer:
     def _moment(self, slug: str) -> _Moment:
         moment = self.negotiations.get(slug)
         if moment is None:
-            moment = self.negotiations[slug] = _Moment()
+            moment = self.negotiations[slug] = _Moment(self.positions)
         return moment
 
     def _own(self, key: str, slug: str) -> _Moment:
@@ -491,25 +568,24 @@ class Checkpointer:
 
 
 class _Moment:
-    """One negotiation's moment as the rows stand, what changed in it since its last
-    checkpoint (at ``start``), and how each pending amendment's positions changed since
-    the last whole one (at ``whole_start``)."""
+    """One negotiation's moment as the rows stand, and what changed in it since its last
+    checkpoint (at ``start``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, positions: dict[str, dict[str, Position]]) -> None:
         self.events = 0
         self.written = 0
-        self.start = self.whole_start = 0
+        self.start = 0
         self.statuses: dict[str, tuple[str, int]] = {}  # paragraph id -> (status, since)
         self.amendments: dict[str, Amendment] = {}  # pending versions
-        # Held positions by amendment and delegation, oldest first; those of amendments not
-        # pending are kept packed as JSON, should one be pending again.
-        self.positions: dict[str, dict[str, Position]] = {}
-        self.packed: dict[str, bytes] = {}
-        # The JSON of each pending amendment's positions as the last whole checkpoint wrote
-        # it, the positions taken since that are still held, and the amendments on which
-        # one it held has closed: the next one writes the JSON again only for those.
+        self.fields_json: dict[str, bytes] = {}  # of each pending version
+        self.positions = positions  # held, by amendment and delegation, oldest first
+        # The JSON of each pending amendment's positions as the last whole checkpoint (at
+        # ``whole_start``) wrote it; the amendments on which positions were taken since, and
+        # those on which a position it wrote has closed: the next one adds the new positions
+        # to the JSON of the first, and writes that of the others again.
+        self.whole_start = 0
         self.written_json: dict[str, bytes] = {}
-        self.taken_since_whole: dict[str, dict[str, Position]] = {}
+        self.taken_since_whole: set[str] = set()
         self.closed_since_whole: set[str] = set()
         self._since_checkpoint()
 
@@ -520,7 +596,7 @@ class _Moment:
         self.versioned: set[str] = set()
         self.gone: set[str] = set()
         self.dropped: dict[str, list[Position]] = {}  # positions held at ``start``, closed since
-        self.taken: dict[str, dict[str, Position]] = {}  # positions taken since ``start``, still held
+        self.taken: list[Row] = []  # the rows of the positions taken since ``start``
 
     # --- the rows, as they open and close ---
 
@@ -546,70 +622,41 @@ class _Moment:
         version = _amendment(_VERSION(row))
         if version["status"] in PENDING:
             self.amendments[amendment_id] = version
-            self._held(amendment_id)
-            return
-        self.amendments.pop(amendment_id, None)
-        held = self.positions.pop(amendment_id, None)
-        if held:
-            self.packed[amendment_id] = orjson.dumps(list(held.values()))
-        self.written_json.pop(amendment_id, None)
-        self.taken_since_whole.pop(amendment_id, None)
-
-    def position_closed(self, amendment_id: str, delegation: str) -> None:
-        found = self._held(amendment_id).pop(delegation, None)
-        if found is None:
-            return
-        since = found[2]
-        if since <= self.start:
-            self.dropped.setdefault(amendment_id, []).append(found)
+            self.fields_json[amendment_id] = orjson.dumps(version)
         else:
-            del self.taken[amendment_id][delegation]
-        if since <= self.whole_start:
+            self.amendments.pop(amendment_id, None)
+            self.fields_json.pop(amendment_id, None)
+            self.written_json.pop(amendment_id, None)
+
+    def position_closed(self, amendment_id: str, held: Position | None) -> None:
+        if held is None:
+            return
+        if held[2] <= self.start:
+            self.dropped.setdefault(amendment_id, []).append(held)
+        if held[2] <= self.whole_start:
             self.closed_since_whole.add(amendment_id)
-        elif amendment_id in self.taken_since_whole:  # not, when pending again since
-            self.taken_since_whole[amendment_id].pop(delegation, None)
-
-    def position_opened(self, row: Row) -> None:
-        # Nearly every event of a long log: the lookups spelt out.
-        amendment_id, delegation = row[0], row[2]
-        position = [delegation, row[3], row[7]]
-        held = self.positions.get(amendment_id)
-        if held is None:
-            held = self._held(amendment_id)
-        held[delegation] = position
-        for since_then in (self.taken, self.taken_since_whole):
-            taken = since_then.get(amendment_id)
-            if taken is None:
-                since_then[amendment_id] = {delegation: position}
-            else:
-                taken[delegation] = position
-
-    def _held(self, amendment_id: str) -> dict[str, Position]:
-        held = self.positions.get(amendment_id)
-        if held is None:
-            packed = self.packed.pop(amendment_id, None)
-            held = self.positions[amendment_id] = {p[0]: p for p in orjson.loads(packed)} if packed else {}
-        return held
 
     # --- checkpoints ---
 
     def whole(self, position: int) -> bytes:
-        written, positions, taken, closed = (self.written_json, self.positions, self.taken_since_whole,
-                                             self.closed_since_whole)
+        written, positions, since = self.written_json, self.positions, self.whole_start
+        taken, closed = self.taken_since_whole, self.closed_since_whole
+        taken.update(row[0] for row in self.taken)
 
         def held(amendment_id: str) -> bytes:
-            before = written.get(amendment_id)
-            if before is None or amendment_id in closed:
-                found = orjson.dumps(list(positions[amendment_id].values()))
-            else:
-                found = _joined(before, list(taken.get(amendment_id, {}).values()))
-            written[amendment_id] = found
+            found = written.get(amendment_id)
+            if found is None or amendment_id in closed:
+                found = written[amendment_id] = orjson.dumps(list(positions[amendment_id].values()))
+            elif amendment_id in taken:
+                now = list(positions[amendment_id].values())
+                found = written[amendment_id] = _joined(found, now[bisect_right(now, since, key=_SINCE):])
             return found
 
-        data = _whole({key: status for key, (status, _) in self.statuses.items()}, self.amendments.values(), held)
+        fields = self.fields_json
+        data = _whole({key: status for key, (status, _) in self.statuses.items()}, [
+            (key, a["proposed"], a["paragraph_id"], fields[key], held(key)) for key, a in self.amendments.items()])
         self.whole_start = position
-        self.taken_since_whole = {}
-        self.closed_since_whole = set()
+        self.taken_since_whole, self.closed_since_whole = set(), set()
         return data
 
     def changes(self) -> Changes:
@@ -621,8 +668,15 @@ class _Moment:
             if not self.was_pending[key] and amendment["proposed"] <= start:
                 held = [p for p in positions[key].values() if p[2] <= start] + self.dropped.get(key, [])
                 restored[key] = sorted(held, key=_SINCE)
-        taken = {key: list(self.taken[key].values()) for key in sorted(self.taken)
-                 if key in amendments and self.taken[key]}
+        taken: dict[str, list[Position]] = {}
+        for row in self.taken:
+            key = row[0]
+            if key in amendments:
+                # Still held: not closed (nor taken again) since.
+                held = positions[key].get(row[2])
+                if held is not None and held[2] == row[7]:
+                    taken.setdefault(key, []).append(held)
+        self.taken_since_whole.update(row[0] for row in self.taken)
         return Changes(
             sorted(self.closed_statuses),
             sorted((key, self.statuses[key][0]) for key in self.opened_statuses if key in self.statuses),
@@ -630,7 +684,7 @@ class _Moment:
             joined,
             restored,
             {key: sorted(p[0] for p in self.dropped[key]) for key in sorted(self.dropped) if key in amendments},
-            taken,
+            {key: taken[key] for key in sorted(taken)},
         )
 
     def checkpointed(self, position: int) -> None:

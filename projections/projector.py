@@ -24,6 +24,8 @@ import orjson
 from tracker.domain.base import Actor
 
 Row = list[Any]
+# A position held on an amendment: [delegation, stance, since].
+Position = list[Any]
 
 # Column orders of the tables written in bulk (see database.TABLES).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -130,10 +132,11 @@ class State:
         self.negotiations: dict[str, dict[str, Any]] = {}
         self.amendments: dict[str, Row] = {}
         self.silences: dict[str, Row] = {}
-        # Who holds a position on each amendment, and since when: most positions are first
-        # positions, and knowing that saves closing a row that does not exist; the row to
-        # close is found by its key, the position that opened it.
-        self.positions: dict[str, dict[str, int]] = {}
+        # The positions held on each amendment, by delegation, oldest first, each
+        # [delegation, stance, since]: most positions are first positions, and knowing that
+        # saves closing a row that does not exist; the row to close is found by its key, the
+        # position that opened it. A rebuild's checkpoints read them too.
+        self.positions: dict[str, dict[str, Position]] = {}
         # The round open in each negotiation, asked for by every position taken; forgotten
         # whenever the negotiation changes.
         self.rounds: dict[str, int | None] = {}
@@ -147,13 +150,13 @@ class State:
             found = self.rounds[slug] = open_round(self.negotiation(slug))
             return found
 
-    def positions_on(self, amendment_id: str) -> dict[str, int]:
+    def positions_on(self, amendment_id: str) -> dict[str, Position]:
         found = self.positions.get(amendment_id)
         if found is None:
             self.cursor.execute(
-                "SELECT delegation, valid_from FROM view_positions WHERE amendment_id = ? AND valid_to IS NULL",
-                (amendment_id,))
-            found = self.positions[amendment_id] = dict(self.cursor.fetchall())
+                "SELECT delegation, stance, valid_from FROM view_positions WHERE amendment_id = ? "
+                "AND valid_to IS NULL ORDER BY valid_from", (amendment_id,))
+            found = self.positions[amendment_id] = {row[0]: list(row) for row in self.cursor.fetchall()}
         return found
 
     def owner(self, aggregate_id: str) -> str:
@@ -209,16 +212,17 @@ class Batch:
                 self.watch.opened(table, row)
         return row
 
-    def close(self, table: str, key: tuple[Any, ...], position: int, opened: int | None = None) -> None:
-        """Close the open version of ``key`` at ``position``. ``opened``, the position that
-        opened it, finds it by primary key in tables keyed by it (``_CLOSE_OPENED``)."""
+    def close(self, table: str, key: tuple[Any, ...], position: int, held: Position | None = None) -> None:
+        """Close the open version of ``key`` at ``position``. ``held``, the position it
+        holds, finds it by primary key in tables keyed by the position that opened it
+        (``_CLOSE_OPENED``)."""
         if self.watch is not None:
-            self.watch.closed(table, key)
+            self.watch.closed(table, key, held)
         row = self.open.pop((table, key), None)
         if row is not None:
             row[_VALID_TO[table]] = position
-        elif opened is not None and table in _CLOSE_OPENED:
-            self.closes_opened[table].append((position, opened))
+        elif held is not None and table in _CLOSE_OPENED:
+            self.closes_opened[table].append((position, held[2]))
         else:
             self.closes[table].append((position, *key))
 
@@ -454,10 +458,10 @@ def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str
     slug = b.state.owner(aggregate)
     delegation = e["delegation"]
     holders = b.state.positions_on(aggregate)
-    since = holders.get(delegation)
-    if since is not None:
-        b.close("view_positions", (aggregate, delegation), position, since)
-    holders[delegation] = position
+    held = holders.pop(delegation, None)
+    if held is not None:
+        b.close("view_positions", (aggregate, delegation), position, held)
+    holders[delegation] = [delegation, e["stance"], position]
     round_number = b.state.open_round(slug)
     b.add("view_positions", [aggregate, slug, delegation, e["stance"], e["note"], tagged(e["actor"])["user"],
                              round_number, position, None])
@@ -466,9 +470,9 @@ def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str
 
 @on("amendment.PositionDropped", raw=True)
 def _dropped(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
-    since = b.state.positions_on(aggregate).pop(e["delegation"], None)
-    if since is not None:
-        b.close("view_positions", (aggregate, e["delegation"]), position, since)
+    held = b.state.positions_on(aggregate).pop(e["delegation"], None)
+    if held is not None:
+        b.close("view_positions", (aggregate, e["delegation"]), position, held)
     return b.state.owner(aggregate)
 
 

@@ -19,7 +19,7 @@ from stores import fresh_schema
 from test_views import held_in
 
 from projections import checkpoints, moments
-from projections.checkpoints import AMENDMENT_FIELDS, Positions, Snapshot
+from projections.checkpoints import AMENDMENT_FIELDS, Pending, Positions, Snapshot
 from projections.database import ViewDatabase
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
@@ -191,9 +191,10 @@ def test_the_stored_form_round_trips_whatever_holds_the_values() -> None:
     big = 2**33
     snapshot = Snapshot(
         big + 50, {"p2": "bracketed", "p1": "agreed_ad_ref"},
-        {"a": amendment("a", 2, "Zero", "p1", "replace", "old", "new é", "", "G77", "why", 1, "BRA", "revised", None, "",
-                        5, big + 40),
-         "b": amendment("b", 1, "Zero", "p2", "retain", "", "", "", "", "", None, "MEX", "proposed", None, "", 3, 3)},
+        {"a": Pending.of(amendment("a", 2, "Zero", "p1", "replace", "old", "new é", "", "G77", "why", 1, "BRA",
+                                   "revised", None, "", 5, big + 40)),
+         "b": Pending.of(amendment("b", 1, "Zero", "p2", "retain", "", "", "", "", "", None, "MEX", "proposed", None,
+                                   "", 3, 3))},
         {"a": Positions(taken=[position("NOR", "supports", 6), position("FRA", "opposes", big + 1)]),
          "b": Positions()})
     data = checkpoints.encode(snapshot)
@@ -206,18 +207,20 @@ def test_the_stored_form_round_trips_whatever_holds_the_values() -> None:
     # checkpoint), the positions in another form: the same checkpoint, whoever wrote it.
     apart = Snapshot(
         snapshot.position, dict(reversed(snapshot.statuses.items())),
-        {k: {f: int(str(v)) if type(v) is int else "".join(v) if type(v) is str else v for f, v in a.items()}
+        {k: Pending.of({f: int(str(v)) if type(v) is int else "".join(v) if type(v) is str else v
+                        for f, v in a.fields().items()})
          for k, a in reversed(snapshot.amendments.items())},
         {"a": Positions(orjson.dumps([position("NOR", "supports", 6), position("JPN", "opposes", 5)])),
          "b": Positions(b"[]")})
-    apart.positions["a"].move_on(["JPN"], [position("FRA", "opposes", big + 1)])
+    apart.positions["a"].close(["JPN"])
+    apart.positions["a"].take([position("FRA", "opposes", big + 1)])
 
     def held(snapshot: Snapshot) -> tuple[Any, ...]:
         decoded = checkpoints.decode(snapshot.position, checkpoints.encode(snapshot))
         return decoded.statuses, list(decoded.amendments.values()), decoded.positions
 
     assert held(apart) == held(decoded) == held(snapshot)
-    decoded.positions["b"].move_on([], [position("MEX", "supports", big + 2)])
+    decoded.positions["b"].take([position("MEX", "supports", big + 2)])
     assert held(decoded) != held(snapshot)
 
 
@@ -230,11 +233,11 @@ def test_positions_read_and_write_as_the_list_they_hold() -> None:
     # Only taken since: written as the stored bytes and the new ones, without decoding.
     taken = [position("MEX", "supports", 10), position("BRA", "opposes", 11)]
     later = Positions(orjson.dumps(stored))
-    later.move_on((), taken)
+    later.take(taken)
     assert later.json() == orjson.dumps(stored + taken) and later._decoded is None and later == stored + taken
     # Closed since the checkpoint (the delegation's own, and one taken since), and taken again.
-    later.move_on(["FRA", "BRA", "NOR"], ())
-    later.move_on((), [position("FRA", "supports", 12)])
+    later.close(["FRA", "BRA", "NOR"])
+    later.take([position("FRA", "supports", 12)])
     expected = [position("JPN", "reserves", 9), position("MEX", "supports", 10), position("FRA", "supports", 12)]
     assert later == expected and later.json() == orjson.dumps(expected)
     # What it was made from stays as it was.
@@ -261,7 +264,8 @@ def test_moments_share_nothing_a_caller_could_change(tracker: Tracker, read: Rea
                 held[1] = "mangled"
             with pytest.raises(AttributeError):
                 amendment["positions"].append(position("X", "supports", 0))  # type: ignore[attr-defined]
-            amendment["status"] = "mangled"
+            with pytest.raises(TypeError):
+                amendment["status"] = "mangled"  # type: ignore[index]
     assert dumps(read.at("n", start)) == before
 
 
@@ -276,6 +280,14 @@ def amendment(*values: Any) -> dict[str, Any]:
 def test_a_pending_amendment_has_the_fields_of_its_row_and_its_positions() -> None:
     row = amendment(*(f"v{i}" for i in range(len(AMENDMENT_FIELDS))))
     held = Positions(taken=[position("NOR", "supports", 3)])
-    pending = Snapshot(1, {}, {row["id"]: dict(row)}, {row["id"]: held}).pending()
-    assert pending == [{**row, "positions": held}]
-    assert list(pending[0]) == [*AMENDMENT_FIELDS, "positions"]
+    pending = Snapshot(1, {}, {row["id"]: Pending.of(dict(row))}, {row["id"]: held}).pending()
+    assert pending == [{**row, "positions": held}] and {**row, "positions": held} == pending[0]
+    assert list(pending[0]) == [*AMENDMENT_FIELDS, "positions"] and len(pending[0]) == len(AMENDMENT_FIELDS) + 1
+    assert "rationale" in pending[0] and "x" not in pending[0] and pending[0].get("x") is None
+    assert dumps(pending[0]) == dumps({**row, "positions": [position("NOR", "supports", 3)]})
+    # Stored, as a whole checkpoint holds it: the same, decoded only when read.
+    stored = Pending(row["id"], row["proposed"], row["paragraph_id"], orjson.dumps(row))
+    stored.positions = held
+    assert stored == pending[0] and dumps(stored) == dumps(pending[0]) and stored["status"] == row["status"]
+    with pytest.raises(TypeError):
+        stored["status"] = "mangled"  # type: ignore[index]
