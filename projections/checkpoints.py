@@ -53,7 +53,6 @@ Position = list[Any]
 # An amendment as a moment shows it: its AMENDMENT_FIELDS, then its "positions".
 Amendment = dict[str, Any]
 _NONE = b"[]"
-_NO_ONE: frozenset[str] = frozenset()
 
 
 # glibc's mallopt parameters (malloc.h).
@@ -97,49 +96,44 @@ class Positions(Encoded, Sequence[Position]):
     ``[delegation, stance, since]``: read-only to all but the snapshot holding it, which
     moves it on (``close``, ``take``) as it applies changes.
 
-    Held as the JSON array a checkpoint stored (``held``), less the delegations whose
-    position has closed since, followed by the positions taken since (all younger). A
-    moment holds ~75,000 positions and is mostly written out whole: they are decoded only
-    when read, and written as the stored bytes when none has closed, which spares making
-    and freeing a list for each (two thirds of a moment).
+    Held as the JSON a checkpoint stored, then that of the positions taken since (all
+    younger), those that closed cut out of it; decoded when first read. A moment holds
+    ~75,000 positions and is mostly written out whole: as the stored bytes joined, which
+    spares making and freeing a list for each (two thirds of a moment).
     """
 
-    __slots__ = ("_held", "_closed", "_taken", "_decoded")
+    __slots__ = ("_stored", "_decoded")
 
-    def __init__(self, held: bytes = _NONE, taken: Sequence[Position] = ()) -> None:
-        self._held = held
-        # Made only when a change comes (most moments change a few of their positions).
-        self._closed: frozenset[str] = _NO_ONE
-        self._taken: Sequence[Position] = tuple(taken)
+    def __init__(self, held: bytes = _NONE) -> None:
+        self._stored = [held]  # JSON arrays, oldest first
         self._decoded: list[Position] | None = None
 
     def close(self, delegations: Collection[str]) -> None:
         """The positions these delegations held have closed."""
-        self._closed = self._closed.union(delegations)
-        self._taken = [p for p in self._taken if p[0] not in delegations]
+        stored = self._stored
+        for delegation in delegations:
+            for index, part in enumerate(stored):
+                cut = _without(part, delegation)
+                if cut is not None:
+                    stored[index] = cut
+                    break
         self._decoded = None
 
-    def take(self, positions: Iterable[Position]) -> None:
-        """These positions, all younger than those held, have been taken."""
-        if type(self._taken) is not list:
-            self._taken = list(self._taken)
-        self._taken.extend(positions)  # type: ignore[attr-defined]
+    def take(self, taken: bytes) -> None:
+        """The positions of this JSON array, all younger than those held, were taken."""
+        self._stored.append(taken)
         self._decoded = None
 
     def _list(self) -> list[Position]:
         decoded = self._decoded
         if decoded is None:
-            decoded = orjson.loads(self._held) if self._held != _NONE else []
-            if self._closed:
-                decoded = [p for p in decoded if p[0] not in self._closed]
-            decoded.extend(self._taken)
-            self._decoded = decoded
+            parts = self._stored
+            decoded = self._decoded = orjson.loads(parts[0]) if len(parts) == 1 else [
+                p for part in parts for p in orjson.loads(part)]
         return decoded
 
     def json(self) -> bytes:
-        if self._closed:
-            return orjson.dumps(self._list())
-        return _joined(self._held, self._taken)
+        return _joined(self._stored)
 
     def __getitem__(self, index: Any) -> Any:
         return self._list()[index]
@@ -163,13 +157,30 @@ class Positions(Encoded, Sequence[Position]):
         return f"Positions({self._list()!r})"
 
 
-def _joined(held: bytes, taken: Sequence[Position]) -> bytes:
-    """The JSON of a stored array of positions and younger ones after it, without
-    decoding it: orjson writes no spaces, so the arrays join at their brackets."""
-    if not taken:
-        return held
-    more = orjson.dumps(taken)
-    return more if held == _NONE else held[:-1] + b"," + more[1:]
+def _without(array: bytes, delegation: str) -> bytes | None:
+    """The JSON array of positions ``array`` less the one ``delegation`` holds, or None
+    when it holds none there. orjson writes a position ``["CODE","stance",since]``, and
+    neither codes (Negotiation's rules: letters, digits, '-', '_', '.') nor stances hold a
+    quote, a comma or a bracket: a position starts at the one ``["CODE","`` and ends at
+    the first ``]`` after it."""
+    start = array.find(b'["' + delegation.encode() + b'","')
+    if start < 0:
+        return None
+    end = array.index(b"]", start) + 1
+    if array[end:end + 1] == b",":
+        end += 1
+    elif array[start - 1:start] == b",":
+        start -= 1
+    return array[:start] + array[end:]
+
+
+def _joined(arrays: Sequence[bytes]) -> bytes:
+    """One JSON array of the items of these, without decoding them: orjson writes no
+    spaces, so arrays join at their brackets."""
+    if len(arrays) == 1:
+        return arrays[0]
+    items = [array[1:-1] for array in arrays if array != _NONE]
+    return b"[" + b",".join(items) + b"]"
 
 
 _KEYS = (*AMENDMENT_FIELDS, "positions")
@@ -280,9 +291,11 @@ class Changes(NamedTuple):
     joined: list[Amendment]  # new pending versions
     # The positions a joined amendment held before, when it was pending once already (no
     # command does this today): they are in no checkpoint.
-    restored: dict[str, list[Position]]
+    restored: dict[str, bytes]
     dropped: dict[str, list[str]]  # amendment id -> delegations whose position closed
-    taken: dict[str, list[Position]]  # amendment id -> positions opened, oldest first
+    # amendment id -> the JSON of the positions opened, oldest first: added to what a
+    # moment writes out as it is (``Positions``).
+    taken: dict[str, bytes]
 
 
 _CLOSED = "negotiation = ? AND valid_to > ? AND valid_to <= ? AND valid_from <= ?"
@@ -317,7 +330,7 @@ def read_changes(views: ViewDatabase, slug: str, snapshot: Snapshot, position: i
     held = snapshot.positions
     gone = {amendment_id for amendment_id, in views.query(f"SELECT id FROM view_amendments WHERE {_CLOSED}", closed)
             if amendment_id in held and amendment_id not in joined_ids}
-    restored = {amendment["id"]: _positions_of(views, amendment["id"], start) for amendment in joined
+    restored = {amendment["id"]: orjson.dumps(_positions_of(views, amendment["id"], start)) for amendment in joined
                 if amendment["id"] not in held and amendment["proposed"] <= start}
 
     def pending(amendment_id: str) -> bool:
@@ -335,7 +348,8 @@ def read_changes(views: ViewDatabase, slug: str, snapshot: Snapshot, position: i
         if pending(amendment_id):
             taken.setdefault(amendment_id, []).append([intern(delegation), intern(stance), since])
     return Changes(closed_statuses, opened_statuses, sorted(gone), joined, restored,
-                   {key: sorted(dropped[key]) for key in sorted(dropped)}, {key: taken[key] for key in sorted(taken)})
+                   {key: sorted(dropped[key]) for key in sorted(dropped)},
+                   {key: orjson.dumps(taken[key]) for key in sorted(taken)})
 
 
 # Fields whose few values recur in thousands of amendments: one object each, so that a whole
@@ -370,7 +384,7 @@ def apply(snapshot: Snapshot, changes: Changes, position: int) -> None:
     for amendment in changes.joined:
         amendments[amendment["id"]] = Pending.of(amendment)
         if amendment["id"] not in held:
-            held[amendment["id"]] = Positions(taken=changes.restored.get(amendment["id"], ()))
+            held[amendment["id"]] = Positions(changes.restored.get(amendment["id"], _NONE))
     for amendment_id, delegations in changes.dropped.items():
         held[amendment_id].close(delegations)
     for amendment_id, new in changes.taken.items():
@@ -510,9 +524,9 @@ _VERSION = itemgetter(*_AMENDMENT_COLUMNS)
 
 class Checkpointer:
     """The checkpoints of a rebuild, made as it goes: told of every temporal row the
-    projector opens and closes (``opened``, ``closed``) and of every event of a
-    negotiation (``counted``), it keeps each negotiation's moment and what changed in it
-    since its last checkpoint, so that the rows need never be read back.
+    projector opens and closes (``opened``, ``closed``), it keeps each negotiation's
+    moment and what changed in it since its last checkpoint, so that the rows need never
+    be read back; the follower asks for each checkpoint when it is due (``checkpoint``).
 
     The positions held are the projector's own (``projector.State.positions``): complete
     in a rebuild, which starts from empty views. What is valid at a checkpoint is what the
@@ -521,6 +535,9 @@ class Checkpointer:
 
     def __init__(self, positions: dict[str, dict[str, Position]]) -> None:
         self.positions = positions
+        # How many events of each negotiation have gone by: a checkpoint is due at every
+        # EVERY-th, counted by the follower (``checkpoint``).
+        self.events: dict[str, int] = {}
         self.negotiations: dict[str, _Moment] = {}
         # Amendments and paragraphs by id: a close names only the key of the row it closes.
         self._of: dict[str, _Moment] = {}
@@ -544,13 +561,10 @@ class Checkpointer:
         elif table == "view_paragraph_status":
             self._of[key[0]].status_closed(key[0])
 
-    def counted(self, slug: str, position: int) -> tuple[int, bytes] | None:
-        """One more event of ``slug``, at ``position``: the checkpoint due there, if one
-        is, as (whole, data)."""
+    def checkpoint(self, slug: str, position: int) -> tuple[int, bytes]:
+        """The checkpoint due just after ``position``, the EVERY-th event of ``slug`` since
+        the last one: (whole, data)."""
         moment = self._moment(slug)
-        moment.events += 1
-        if moment.events % EVERY:
-            return None
         moment.written += 1
         found = (1, moment.whole(position)) if moment.written % FULL == 0 else (0, encode_changes(moment.changes()))
         moment.checkpointed(position)
@@ -572,7 +586,6 @@ class _Moment:
     checkpoint (at ``start``)."""
 
     def __init__(self, positions: dict[str, dict[str, Position]]) -> None:
-        self.events = 0
         self.written = 0
         self.start = 0
         self.statuses: dict[str, tuple[str, int]] = {}  # paragraph id -> (status, since)
@@ -643,18 +656,17 @@ class _Moment:
         taken, closed = self.taken_since_whole, self.closed_since_whole
         taken.update(row[0] for row in self.taken)
 
-        def held(amendment_id: str) -> bytes:
-            found = written.get(amendment_id)
-            if found is None or amendment_id in closed:
-                found = written[amendment_id] = orjson.dumps(list(positions[amendment_id].values()))
-            elif amendment_id in taken:
-                now = list(positions[amendment_id].values())
-                found = written[amendment_id] = _joined(found, now[bisect_right(now, since, key=_SINCE):])
-            return found
-
+        for key in self.amendments:
+            found = written.get(key)
+            if found is None or key in closed:
+                written[key] = orjson.dumps(list(positions[key].values()))
+            elif key in taken:
+                now = list(positions[key].values())
+                new = now[bisect_right(now, since, key=_SINCE):]
+                written[key] = _joined([found, orjson.dumps(new)]) if new else found
         fields = self.fields_json
         data = _whole({key: status for key, (status, _) in self.statuses.items()}, [
-            (key, a["proposed"], a["paragraph_id"], fields[key], held(key)) for key, a in self.amendments.items()])
+            (key, a["proposed"], a["paragraph_id"], fields[key], written[key]) for key, a in self.amendments.items()])
         self.whole_start = position
         self.taken_since_whole, self.closed_since_whole = set(), set()
         return data
@@ -667,7 +679,7 @@ class _Moment:
             key = amendment["id"]
             if not self.was_pending[key] and amendment["proposed"] <= start:
                 held = [p for p in positions[key].values() if p[2] <= start] + self.dropped.get(key, [])
-                restored[key] = sorted(held, key=_SINCE)
+                restored[key] = orjson.dumps(sorted(held, key=_SINCE))
         taken: dict[str, list[Position]] = {}
         for row in self.taken:
             key = row[0]
@@ -684,7 +696,7 @@ class _Moment:
             joined,
             restored,
             {key: sorted(p[0] for p in self.dropped[key]) for key in sorted(self.dropped) if key in amendments},
-            {key: taken[key] for key in sorted(taken)},
+            {key: orjson.dumps(taken[key]) for key in sorted(taken)},
         )
 
     def checkpointed(self, position: int) -> None:

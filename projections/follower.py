@@ -18,9 +18,10 @@ import orjson
 from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import resolve_topic
 
+from projections import checkpoints
 from projections.checkpoints import Checkpointer
 from projections.database import TRACKING, BulkWriter, ViewDatabase
-from projections.projector import HANDLERS, RAW_HANDLERS, Batch, State, tagged, utc_iso
+from projections.projector import HANDLERS, RAW_HANDLERS, Batch, State, utc_iso
 from tracker.application import Tracker
 from tracker.transcoder import OrjsonTranscoder
 
@@ -191,8 +192,8 @@ class Follower:
         """Apply a page of events: one loop with its names bound once (a rebuild makes
         this loop run a million times)."""
         loads, untag, raw_handlers, handlers = self._loads, self._untag, RAW_HANDLERS, HANDLERS
-        types, events, checkpointer, add = self._types, batch.rows["view_events"], batch.watch, batch.add
-        ids = self._ids
+        types, events, checkpointer, ids = self._types, batch.rows["view_events"], batch.watch, self._ids
+        counted = checkpointer.events if checkpointer is not None else None
         for position, stored_id, version, topic, state in records:
             aggregate = ids.get(stored_id) or self._id(stored_id)
             data = loads(state)
@@ -210,17 +211,17 @@ class Follower:
             if slug is None:
                 # An event of no negotiation (a user account): nothing for a negotiation's log.
                 continue
-            moment = tagged(stamp)
+            moment = stamp["_data_"]
             if len(moment) != _UTC_ISO or not moment.endswith("+00:00"):
                 # Not the one form utc_iso writes (no microseconds, or another zone).
                 moment = utc_iso(datetime.fromisoformat(moment))
-            actor = tagged(actor)
+            actor = actor["_data_"]
             events.append([position, slug, types.get(topic) or self._type(topic), moment, actor["delegation"],
                            actor["user"], aggregate, version])
-            if checkpointer is not None:
-                due = checkpointer.counted(slug, position)
-                if due is not None:
-                    add("view_checkpoints", [slug, position, *due])
+            if counted is not None:
+                count = counted[slug] = counted.get(slug, 0) + 1
+                if count % checkpoints.EVERY == 0:
+                    batch.add("view_checkpoints", [slug, position, *checkpointer.checkpoint(slug, position)])
 
     def _id(self, stored: str) -> str:
         """An aggregate id as ``str(UUID)`` writes it (the SQLite recorder stores 32 hex

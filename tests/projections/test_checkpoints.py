@@ -195,7 +195,7 @@ def test_the_stored_form_round_trips_whatever_holds_the_values() -> None:
                                    "revised", None, "", 5, big + 40)),
          "b": Pending.of(amendment("b", 1, "Zero", "p2", "retain", "", "", "", "", "", None, "MEX", "proposed", None,
                                    "", 3, 3))},
-        {"a": Positions(taken=[position("NOR", "supports", 6), position("FRA", "opposes", big + 1)]),
+        {"a": Positions(orjson.dumps([position("NOR", "supports", 6), position("FRA", "opposes", big + 1)])),
          "b": Positions()})
     data = checkpoints.encode(snapshot)
     decoded = checkpoints.decode(snapshot.position, data)
@@ -213,14 +213,14 @@ def test_the_stored_form_round_trips_whatever_holds_the_values() -> None:
         {"a": Positions(orjson.dumps([position("NOR", "supports", 6), position("JPN", "opposes", 5)])),
          "b": Positions(b"[]")})
     apart.positions["a"].close(["JPN"])
-    apart.positions["a"].take([position("FRA", "opposes", big + 1)])
+    apart.positions["a"].take(orjson.dumps([position("FRA", "opposes", big + 1)]))
 
     def held(snapshot: Snapshot) -> tuple[Any, ...]:
         decoded = checkpoints.decode(snapshot.position, checkpoints.encode(snapshot))
         return decoded.statuses, list(decoded.amendments.values()), decoded.positions
 
     assert held(apart) == held(decoded) == held(snapshot)
-    decoded.positions["b"].take([position("MEX", "supports", big + 2)])
+    decoded.positions["b"].take(orjson.dumps([position("MEX", "supports", big + 2)]))
     assert held(decoded) != held(snapshot)
 
 
@@ -233,17 +233,19 @@ def test_positions_read_and_write_as_the_list_they_hold() -> None:
     # Only taken since: written as the stored bytes and the new ones, without decoding.
     taken = [position("MEX", "supports", 10), position("BRA", "opposes", 11)]
     later = Positions(orjson.dumps(stored))
-    later.take(taken)
+    later.take(orjson.dumps(taken[:1]))
+    later.take(b"[]")
+    later.take(orjson.dumps(taken[1:]))
     assert later.json() == orjson.dumps(stored + taken) and later._decoded is None and later == stored + taken
     # Closed since the checkpoint (the delegation's own, and one taken since), and taken again.
     later.close(["FRA", "BRA", "NOR"])
-    later.take([position("FRA", "supports", 12)])
+    later.take(orjson.dumps([position("FRA", "supports", 12)]))
     expected = [position("JPN", "reserves", 9), position("MEX", "supports", 10), position("FRA", "supports", 12)]
-    assert later == expected and later.json() == orjson.dumps(expected)
-    # What it was made from stays as it was.
-    assert taken == [position("MEX", "supports", 10), position("BRA", "opposes", 11)] and plain == stored
+    assert later == expected and later.json() == orjson.dumps(expected) and plain == stored
     assert Positions().json() == b"[]" and Positions() == [] and not Positions()
-    assert Positions(taken=[position("MEX", "supports", 1)]).json() == b'[["MEX","supports",1]]'
+    empty = Positions()
+    empty.take(b'[["MEX","supports",1]]')
+    assert empty.json() == b'[["MEX","supports",1]]' and empty == [position("MEX", "supports", 1)]
     assert plain != "x" and repr(Positions()) == "Positions([])"
     with pytest.raises(TypeError):
         hash(plain)
@@ -279,7 +281,7 @@ def amendment(*values: Any) -> dict[str, Any]:
 
 def test_a_pending_amendment_has_the_fields_of_its_row_and_its_positions() -> None:
     row = amendment(*(f"v{i}" for i in range(len(AMENDMENT_FIELDS))))
-    held = Positions(taken=[position("NOR", "supports", 3)])
+    held = Positions(orjson.dumps([position("NOR", "supports", 3)]))
     pending = Snapshot(1, {}, {row["id"]: Pending.of(dict(row))}, {row["id"]: held}).pending()
     assert pending == [{**row, "positions": held}] and {**row, "positions": held} == pending[0]
     assert list(pending[0]) == [*AMENDMENT_FIELDS, "positions"] and len(pending[0]) == len(AMENDMENT_FIELDS) + 1
@@ -291,3 +293,18 @@ def test_a_pending_amendment_has_the_fields_of_its_row_and_its_positions() -> No
     assert stored == pending[0] and dumps(stored) == dumps(pending[0]) and stored["status"] == row["status"]
     with pytest.raises(TypeError):
         stored["status"] = "mangled"  # type: ignore[index]
+
+
+def test_a_closed_position_is_cut_out_of_the_stored_json() -> None:
+    held = [position("FR", "supports", 1), position("FRA", "opposes", 2), position("FRA.X", "reserves", 3),
+            position("F-R_A", "co_sponsors", 4)]
+    for gone in ("FR", "FRA", "FRA.X", "F-R_A"):
+        for taken_after in ([], [position("JPN", "supports", 9)]):
+            positions = Positions(orjson.dumps(held))
+            positions.take(orjson.dumps(taken_after))
+            positions.close([gone])
+            expected = [p for p in held if p[0] != gone] + taken_after
+            assert positions.json() == orjson.dumps(expected) and positions == expected, gone
+    single = Positions(orjson.dumps(held[:1]))
+    single.close(["FR", "NOR"])  # NOR holds none here: nothing to cut
+    assert single.json() == b"[]" and single == []
