@@ -20,7 +20,6 @@ from __future__ import annotations
 import ctypes
 import gc
 import marshal
-from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from operator import attrgetter, itemgetter
@@ -184,35 +183,42 @@ def _joined(arrays: Sequence[bytes]) -> bytes:
 
 
 _KEYS = (*AMENDMENT_FIELDS, "positions")
-_NO_POSITIONS = Positions()
 _KEY_SET = frozenset(_KEYS)
 
 
 class Pending(Encoded, Mapping[str, Any]):
     """A pending amendment at a moment: its ``AMENDMENT_FIELDS``, then its ``positions``;
-    read-only.
+    read-only to all but the snapshot holding it.
 
-    Held as the JSON of its fields that a checkpoint stored, decoded when first read, or
-    as the dict of a version that joined since: a moment holds thousands, and written
-    out whole (``show --at``) it is their stored bytes joined, made into no dict at all.
-    The keys a moment is arranged by (``id``, ``proposed``, ``paragraph_id``) are at hand
-    without decoding.
+    Held as the JSON of its fields and of its positions that a checkpoint stored, decoded
+    when first read (the fields of a version that joined since, as their dict): a moment
+    holds thousands, and written out whole (``show --at``) it is their stored bytes
+    joined, made into no dict at all. The keys a moment is arranged by (``id``,
+    ``proposed``, ``paragraph_id``) are at hand without decoding.
     """
 
-    __slots__ = ("id", "proposed", "paragraph_id", "positions", "_json", "_fields")
+    __slots__ = ("id", "proposed", "paragraph_id", "_json", "_fields", "_held", "_positions")
 
     def __init__(self, amendment_id: str, proposed: int, paragraph_id: str, stored: bytes | None = None,
-                 fields: Amendment | None = None) -> None:
+                 held: bytes = _NONE, fields: Amendment | None = None) -> None:
         self.id = amendment_id
         self.proposed = proposed
         self.paragraph_id = paragraph_id
-        self.positions = _NO_POSITIONS  # until the snapshot gives it its own (``pending``)
         self._json = stored
         self._fields = fields
+        self._held = held
+        self._positions: Positions | None = None  # made when read or changed
 
     @classmethod
-    def of(cls, fields: Amendment) -> Pending:
-        return cls(fields["id"], fields["proposed"], fields["paragraph_id"], fields=fields)
+    def of(cls, fields: Amendment, held: bytes = _NONE) -> Pending:
+        return cls(fields["id"], fields["proposed"], fields["paragraph_id"], held=held, fields=fields)
+
+    @property
+    def positions(self) -> Positions:
+        found = self._positions
+        if found is None:
+            found = self._positions = Positions(self._held)
+        return found
 
     def fields(self) -> Amendment:
         found = self._fields
@@ -226,8 +232,11 @@ class Pending(Encoded, Mapping[str, Any]):
             found = self._json = orjson.dumps(self._fields)
         return found
 
+    def positions_json(self) -> bytes:
+        return self._held if self._positions is None else self._positions.json()
+
     def json(self) -> bytes:
-        return self.fields_json()[:-1] + b',"positions":' + self.positions.json() + b"}"
+        return self.fields_json()[:-1] + b',"positions":' + self.positions_json() + b"}"
 
     def __getitem__(self, key: str) -> Any:
         if key == "positions":
@@ -248,34 +257,28 @@ class Pending(Encoded, Mapping[str, Any]):
 
 
 class Snapshot:
-    """The changing part of a moment, as it stood just after event ``position``.
-
-    ``amendments`` and ``positions`` map each pending amendment's id to its current
-    version (``Pending``) and to its ``Positions``. ``apply`` never edits the dicts and
-    lists of the ``Changes`` it applies: a checkpoint may store them after.
+    """The changing part of a moment, as it stood just after event ``position``:
+    paragraph statuses, and each pending amendment (``Pending``, with its positions) by
+    id. ``apply`` never edits the dicts and lists of the ``Changes`` it applies: a
+    checkpoint may store them after.
     """
 
-    __slots__ = ("position", "statuses", "amendments", "positions")
+    __slots__ = ("position", "statuses", "amendments")
 
-    def __init__(self, position: int, statuses: dict[str, str], amendments: dict[str, Pending],
-                 positions: dict[str, Positions]) -> None:
+    def __init__(self, position: int, statuses: dict[str, str], amendments: dict[str, Pending]) -> None:
         self.position = position
         self.statuses = statuses
         self.amendments = amendments
-        self.positions = positions
 
     @classmethod
     def empty(cls) -> Snapshot:
-        return cls(0, {}, {}, {})
+        return cls(0, {}, {})
 
     def pending(self) -> list[Pending]:
-        """The pending amendments in the order they were proposed, each with its positions,
-        as ``moments.moment`` shows them: the last use of a snapshot decoded for one moment,
-        which gives its own objects away."""
-        found = sorted(self.amendments.values(), key=_PROPOSED_OF)
-        for amendment in found:
-            amendment.positions = self.positions[amendment.id]
-        return found
+        """The pending amendments in the order they were proposed, as ``moments.moment``
+        shows them: the last use of a snapshot decoded for one moment, which gives its own
+        objects away."""
+        return sorted(self.amendments.values(), key=_PROPOSED_OF)
 
 
 # --- moving a snapshot on --------------------------------------------------------------
@@ -327,7 +330,7 @@ def read_changes(views: ViewDatabase, slug: str, snapshot: Snapshot, position: i
         f"SELECT {', '.join(AMENDMENT_FIELDS)} FROM view_amendments WHERE {_OPENED} "
         f"AND status IN ({_PENDING_MARKS})", (*opened, *PENDING))), key=_ID)
     joined_ids = set(map(_ID, joined))
-    held = snapshot.positions
+    held = snapshot.amendments
     gone = {amendment_id for amendment_id, in views.query(f"SELECT id FROM view_amendments WHERE {_CLOSED}", closed)
             if amendment_id in held and amendment_id not in joined_ids}
     restored = {amendment["id"]: orjson.dumps(_positions_of(views, amendment["id"], start)) for amendment in joined
@@ -378,17 +381,20 @@ def apply(snapshot: Snapshot, changes: Changes, position: int) -> None:
         statuses.pop(paragraph_id, None)
     statuses.update(changes.opened_statuses)
     amendments = snapshot.amendments
-    held = snapshot.positions
     for amendment_id in changes.gone:
-        del amendments[amendment_id], held[amendment_id]
-    for amendment in changes.joined:
-        amendments[amendment["id"]] = Pending.of(amendment)
-        if amendment["id"] not in held:
-            held[amendment["id"]] = Positions(changes.restored.get(amendment["id"], _NONE))
+        del amendments[amendment_id]
+    for fields in changes.joined:
+        before = amendments.get(fields["id"])
+        joined = amendments[fields["id"]] = Pending.of(fields, changes.restored.get(fields["id"], _NONE))
+        if before is not None:  # a new version: the same positions
+            joined._held, joined._positions = before._held, before._positions
     for amendment_id, delegations in changes.dropped.items():
-        held[amendment_id].close(delegations)
+        amendments[amendment_id].positions.close(delegations)
     for amendment_id, new in changes.taken.items():
-        held[amendment_id].take(new)
+        # Positions.take, spelt out: hundreds of times for each checkpoint applied.
+        positions = amendments[amendment_id].positions
+        positions._stored.append(new)
+        positions._decoded = None
     snapshot.position = position
 
 
@@ -437,16 +443,14 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
 def decode(position: int, data: bytes) -> Snapshot:
     """The snapshot a whole checkpoint holds."""
     statuses, ids, proposed, paragraphs, fields, held = marshal.loads(lz4.block.decompress(data))
-    return Snapshot(position, statuses, dict(zip(ids, map(Pending, ids, proposed, paragraphs, fields))),
-                    dict(zip(ids, map(Positions, held))))
+    return Snapshot(position, statuses, dict(zip(ids, map(Pending, ids, proposed, paragraphs, fields, held))))
 
 
 def encode(snapshot: Snapshot) -> bytes:
     """A whole checkpoint. Its bytes may differ with how the values were made (marshal
     notes which objects are shared), never what it decodes to."""
-    return _whole(snapshot.statuses, [
-        (a.id, a.proposed, a.paragraph_id, a.fields_json(), snapshot.positions[a.id].json())
-        for a in snapshot.amendments.values()])
+    return _whole(snapshot.statuses, [(a.id, a.proposed, a.paragraph_id, a.fields_json(), a.positions_json())
+                                      for a in snapshot.amendments.values()])
 
 
 def _whole(statuses: Mapping[str, str], pending: list[tuple[str, int, str, bytes, bytes]]) -> bytes:
@@ -566,9 +570,8 @@ class Checkpointer:
         the last one: (whole, data)."""
         moment = self._moment(slug)
         moment.written += 1
-        found = (1, moment.whole(position)) if moment.written % FULL == 0 else (0, encode_changes(moment.changes()))
-        moment.checkpointed(position)
-        return found
+        whole = moment.written % FULL == 0
+        return int(whole), moment.checkpoint(position, whole)
 
     def _moment(self, slug: str) -> _Moment:
         moment = self.negotiations.get(slug)
@@ -582,24 +585,18 @@ class Checkpointer:
 
 
 class _Moment:
-    """One negotiation's moment as the rows stand, and what changed in it since its last
-    checkpoint (at ``start``)."""
+    """One negotiation's moment as the rows stand, what changed in it since its last
+    checkpoint (at ``start``), and the snapshot a reader would have made of it at that
+    checkpoint, moved on by the very changes each checkpoint stores: what a whole one
+    holds, the stored JSON of its positions joined rather than written again."""
 
     def __init__(self, positions: dict[str, dict[str, Position]]) -> None:
         self.written = 0
         self.start = 0
         self.statuses: dict[str, tuple[str, int]] = {}  # paragraph id -> (status, since)
         self.amendments: dict[str, Amendment] = {}  # pending versions
-        self.fields_json: dict[str, bytes] = {}  # of each pending version
         self.positions = positions  # held, by amendment and delegation, oldest first
-        # The JSON of each pending amendment's positions as the last whole checkpoint (at
-        # ``whole_start``) wrote it; the amendments on which positions were taken since, and
-        # those on which a position it wrote has closed: the next one adds the new positions
-        # to the JSON of the first, and writes that of the others again.
-        self.whole_start = 0
-        self.written_json: dict[str, bytes] = {}
-        self.taken_since_whole: set[str] = set()
-        self.closed_since_whole: set[str] = set()
+        self.snapshot = Snapshot.empty()
         self._since_checkpoint()
 
     def _since_checkpoint(self) -> None:
@@ -635,43 +632,31 @@ class _Moment:
         version = _amendment(_VERSION(row))
         if version["status"] in PENDING:
             self.amendments[amendment_id] = version
-            self.fields_json[amendment_id] = orjson.dumps(version)
         else:
             self.amendments.pop(amendment_id, None)
-            self.fields_json.pop(amendment_id, None)
-            self.written_json.pop(amendment_id, None)
 
     def position_closed(self, amendment_id: str, held: Position | None) -> None:
-        if held is None:
-            return
-        if held[2] <= self.start:
+        if held is not None and held[2] <= self.start:
             self.dropped.setdefault(amendment_id, []).append(held)
-        if held[2] <= self.whole_start:
-            self.closed_since_whole.add(amendment_id)
 
     # --- checkpoints ---
 
-    def whole(self, position: int) -> bytes:
-        written, positions, since = self.written_json, self.positions, self.whole_start
-        taken, closed = self.taken_since_whole, self.closed_since_whole
-        taken.update(row[0] for row in self.taken)
-
-        for key in self.amendments:
-            found = written.get(key)
-            if found is None or key in closed:
-                written[key] = orjson.dumps(list(positions[key].values()))
-            elif key in taken:
-                now = list(positions[key].values())
-                new = now[bisect_right(now, since, key=_SINCE):]
-                written[key] = _joined([found, orjson.dumps(new)]) if new else found
-        fields = self.fields_json
-        data = _whole({key: status for key, (status, _) in self.statuses.items()}, [
-            (key, a["proposed"], a["paragraph_id"], fields[key], written[key]) for key, a in self.amendments.items()])
-        self.whole_start = position
-        self.taken_since_whole, self.closed_since_whole = set(), set()
+    def checkpoint(self, position: int, whole: bool) -> bytes:
+        """The checkpoint at ``position``: whole, or the changes since the last one."""
+        changes = self._changes()
+        apply(self.snapshot, changes, position)
+        self.start = position
+        self._since_checkpoint()
+        if not whole:
+            return encode_changes(changes)
+        data = encode(self.snapshot)
+        # The positions as this one wrote them, in one piece for the next.
+        for amendment in self.snapshot.amendments.values():
+            if amendment._positions is not None:
+                amendment._held, amendment._positions = amendment._positions.json(), None
         return data
 
-    def changes(self) -> Changes:
+    def _changes(self) -> Changes:
         start, amendments, positions = self.start, self.amendments, self.positions
         joined = [amendments[key] for key in sorted(self.versioned) if key in amendments]
         restored = {}
@@ -688,7 +673,6 @@ class _Moment:
                 held = positions[key].get(row[2])
                 if held is not None and held[2] == row[7]:
                     taken.setdefault(key, []).append(held)
-        self.taken_since_whole.update(row[0] for row in self.taken)
         return Changes(
             sorted(self.closed_statuses),
             sorted((key, self.statuses[key][0]) for key in self.opened_statuses if key in self.statuses),
@@ -698,7 +682,3 @@ class _Moment:
             {key: sorted(p[0] for p in self.dropped[key]) for key in sorted(self.dropped) if key in amendments},
             {key: orjson.dumps(taken[key]) for key in sorted(taken)},
         )
-
-    def checkpointed(self, position: int) -> None:
-        self.start = position
-        self._since_checkpoint()

@@ -180,7 +180,8 @@ def test_an_amendment_pending_again_keeps_the_positions_it_held(db: str) -> None
             for position in hops:
                 checkpoints.advance(views, "n", snapshot, position)
                 expected = moments.positions_at(views, "n", position)
-                assert {k: v for k, v in snapshot.positions.items() if v} == expected, (hops, position)
+                held = {key: amendment["positions"] for key, amendment in snapshot.amendments.items()}
+                assert {k: v for k, v in held.items() if v} == expected, (hops, position)
                 assert [row["version"] for row in snapshot.amendments.values()] == [
                     a["version"] for a in moments.amendments_at(views, "n", position)]
     finally:
@@ -192,35 +193,33 @@ def test_the_stored_form_round_trips_whatever_holds_the_values() -> None:
     snapshot = Snapshot(
         big + 50, {"p2": "bracketed", "p1": "agreed_ad_ref"},
         {"a": Pending.of(amendment("a", 2, "Zero", "p1", "replace", "old", "new é", "", "G77", "why", 1, "BRA",
-                                   "revised", None, "", 5, big + 40)),
+                                   "revised", None, "", 5, big + 40),
+                         orjson.dumps([position("NOR", "supports", 6), position("FRA", "opposes", big + 1)])),
          "b": Pending.of(amendment("b", 1, "Zero", "p2", "retain", "", "", "", "", "", None, "MEX", "proposed", None,
-                                   "", 3, 3))},
-        {"a": Positions(orjson.dumps([position("NOR", "supports", 6), position("FRA", "opposes", big + 1)])),
-         "b": Positions()})
+                                   "", 3, 3))})
     data = checkpoints.encode(snapshot)
     decoded = checkpoints.decode(snapshot.position, data)
     assert decoded.statuses == snapshot.statuses and decoded.position == snapshot.position
-    assert decoded.amendments == snapshot.amendments and decoded.positions == snapshot.positions
-    # In the order proposed (the last use of a snapshot: it gives its dicts away).
-    assert [a["id"] for a in checkpoints.decode(snapshot.position, data).pending()] == ["b", "a"]
+    assert decoded.amendments == snapshot.amendments
+    assert [a["id"] for a in decoded.pending()] == ["b", "a"]  # in the order proposed
     # The same values held by other objects (made apart here, shared by a decoded
     # checkpoint), the positions in another form: the same checkpoint, whoever wrote it.
     apart = Snapshot(
         snapshot.position, dict(reversed(snapshot.statuses.items())),
         {k: Pending.of({f: int(str(v)) if type(v) is int else "".join(v) if type(v) is str else v
                         for f, v in a.fields().items()})
-         for k, a in reversed(snapshot.amendments.items())},
-        {"a": Positions(orjson.dumps([position("NOR", "supports", 6), position("JPN", "opposes", 5)])),
-         "b": Positions(b"[]")})
-    apart.positions["a"].close(["JPN"])
-    apart.positions["a"].take(orjson.dumps([position("FRA", "opposes", big + 1)]))
+         for k, a in reversed(snapshot.amendments.items())})
+    moved = apart.amendments["a"].positions
+    moved.take(orjson.dumps([position("NOR", "supports", 6), position("JPN", "opposes", 7)]))
+    moved.close(["JPN"])
+    moved.take(orjson.dumps([position("FRA", "opposes", big + 1)]))
 
     def held(snapshot: Snapshot) -> tuple[Any, ...]:
         decoded = checkpoints.decode(snapshot.position, checkpoints.encode(snapshot))
-        return decoded.statuses, list(decoded.amendments.values()), decoded.positions
+        return decoded.statuses, list(decoded.amendments.values())
 
     assert held(apart) == held(decoded) == held(snapshot)
-    decoded.positions["b"].take(orjson.dumps([position("MEX", "supports", big + 2)]))
+    decoded.amendments["b"].positions.take(orjson.dumps([position("MEX", "supports", big + 2)]))
     assert held(decoded) != held(snapshot)
 
 
@@ -282,14 +281,13 @@ def amendment(*values: Any) -> dict[str, Any]:
 def test_a_pending_amendment_has_the_fields_of_its_row_and_its_positions() -> None:
     row = amendment(*(f"v{i}" for i in range(len(AMENDMENT_FIELDS))))
     held = Positions(orjson.dumps([position("NOR", "supports", 3)]))
-    pending = Snapshot(1, {}, {row["id"]: Pending.of(dict(row))}, {row["id"]: held}).pending()
+    pending = Snapshot(1, {}, {row["id"]: Pending.of(dict(row), held.json())}).pending()
     assert pending == [{**row, "positions": held}] and {**row, "positions": held} == pending[0]
     assert list(pending[0]) == [*AMENDMENT_FIELDS, "positions"] and len(pending[0]) == len(AMENDMENT_FIELDS) + 1
     assert "rationale" in pending[0] and "x" not in pending[0] and pending[0].get("x") is None
     assert dumps(pending[0]) == dumps({**row, "positions": [position("NOR", "supports", 3)]})
     # Stored, as a whole checkpoint holds it: the same, decoded only when read.
-    stored = Pending(row["id"], row["proposed"], row["paragraph_id"], orjson.dumps(row))
-    stored.positions = held
+    stored = Pending(row["id"], row["proposed"], row["paragraph_id"], orjson.dumps(row), held.json())
     assert stored == pending[0] and dumps(stored) == dumps(pending[0]) and stored["status"] == row["status"]
     with pytest.raises(TypeError):
         stored["status"] = "mangled"  # type: ignore[index]

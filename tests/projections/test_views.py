@@ -72,7 +72,7 @@ def held_in(position: int, whole: int, data: bytes) -> Any:
     made from (marshal), never what it decodes to."""
     if whole:
         snapshot = checkpoints.decode(position, data)
-        return snapshot.statuses, snapshot.amendments, snapshot.positions
+        return snapshot.statuses, snapshot.amendments
     return checkpoints.decode_changes(data)
 
 
