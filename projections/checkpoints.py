@@ -178,6 +178,11 @@ def _joined(arrays: Sequence[bytes]) -> bytes:
     spaces, so arrays join at their brackets."""
     if len(arrays) == 1:
         return arrays[0]
+    if len(arrays) == 2:
+        first, second = arrays
+        if first == _NONE or second == _NONE:
+            return second if first == _NONE else first
+        return first[:-1] + b"," + second[1:]
     items = [array[1:-1] for array in arrays if array != _NONE]
     return b"[" + b",".join(items) + b"]"
 
@@ -649,12 +654,11 @@ class _Moment:
         self._since_checkpoint()
         if not whole:
             return encode_changes(changes)
-        data = encode(self.snapshot)
-        # The positions as this one wrote them, in one piece for the next.
+        # The positions in one piece, as this one writes them, for the next.
         for amendment in self.snapshot.amendments.values():
             if amendment._positions is not None:
                 amendment._held, amendment._positions = amendment._positions.json(), None
-        return data
+        return encode(self.snapshot)
 
     def _changes(self) -> Changes:
         start, amendments, positions = self.start, self.amendments, self.positions

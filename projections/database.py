@@ -7,6 +7,7 @@ SQL is written once with ``?`` placeholders; the PostgreSQL side rewrites them.
 from __future__ import annotations
 
 import os
+import queue
 import re
 import socket
 import sqlite3
@@ -306,7 +307,13 @@ class BulkWriter:
     write sent before it, so lookups see what the same transaction wrote, as a local
     cursor would. Nothing is visible to anyone else until ``commit``; ``abort`` (or any
     error) leaves the views as they were.
+
+    Pages go out through a thread of their own, a couple queued at most: the writer reads
+    the next page only once done with the one before, and the projecting process goes on
+    with the page after meanwhile, instead of waiting for the pipe to drain.
     """
+
+    QUEUED = 2
 
     def __init__(self, db: str) -> None:
         ours, theirs = socket.socketpair()
@@ -321,6 +328,10 @@ class BulkWriter:
         self._channel.send(db)
         self._pending: list[tuple[str, Any, bool]] = []
         self._rows: list[tuple[Any, ...]] = []
+        self._outbox: queue.Queue[tuple[Any, ...] | None] = queue.Queue(self.QUEUED)
+        self._broken: OSError | None = None
+        self._sender = threading.Thread(target=self._send_queued, name="views-bulk-writer-sender", daemon=True)
+        self._sender.start()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         if sql.lstrip()[:6].upper() == "SELECT":
@@ -366,21 +377,32 @@ class BulkWriter:
     def abort(self) -> None:
         if self._process.poll() is None:
             try:
-                self._channel.send(("abort",))
+                self._send(("abort",))
                 self._process.wait(timeout=30)
-            except (OSError, subprocess.TimeoutExpired):
+            except (OSError, RuntimeError, subprocess.TimeoutExpired):
                 self._process.kill()
                 self._process.wait()
 
     def close(self) -> None:
+        if self._sender.is_alive():
+            self._outbox.put(None)
+            self._sender.join()
         self._channel.close()
 
     def _send(self, message: tuple[Any, ...]) -> None:
-        try:
-            self._channel.send(message)
-        except OSError:
+        if self._broken is None:
+            self._outbox.put(message)
+        if self._broken is not None:
             self._reply()  # the writer's own word on why it stopped listening, when it left one
-            raise
+            raise self._broken
+
+    def _send_queued(self) -> None:
+        while (message := self._outbox.get()) is not None:
+            if self._broken is None:
+                try:
+                    self._channel.send(message)
+                except OSError as error:
+                    self._broken = error
 
     def _reply(self) -> Any:
         try:
