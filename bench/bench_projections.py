@@ -2,12 +2,16 @@
 
 Generates a negotiation of realistic shape (bench/generate.py: 193 delegations and a
 dozen groups, 200 paragraphs, 6 rounds, 1,000,000 events by default) into a fresh SQLite
-file or an empty PostgreSQL database, measures the references (bench/reference.py), then,
-when ``projections.readmodel`` exists, rebuilds the read model and times its queries
-(``ReadModel.open(db)``, ``.rebuild()``, ``.working_text_at(slug, position)`` or ``.at``,
-``.revision(slug, label)``).
-Every figure is printed with its ratio to the reference measured in this same run, so
-that numbers from different machines compare.
+file or an empty PostgreSQL database, measures the references (bench/reference.py: the
+library's replay with the application's mapper and with the library's default one),
+rebuilds the read model (``ReadModel.rebuild``, checkpoints included), then times its
+queries (``ReadModel.at``, the same written out as ``show --at --json`` prints it, and
+``ReadModel.revision``) in a fresh process, as a serving process answers them: the
+process that has just rebuilt a million events answers a fifth slower, its memory strewn
+with what the rebuild freed (``--same-process`` to see it).
+
+Every figure is printed with its ratio to a reference measured in this same run, so that
+numbers from different machines (and from one machine at busier moments) compare.
 
     .venv/bin/python bench/bench_projections.py [--events N] [--db PATH_OR_URL] [--reuse] [--keep]
 """
@@ -15,10 +19,10 @@ that numbers from different machines compare.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,8 +35,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.generate import format_stats, generate  # noqa: E402
-from bench.reference import aggregate_replay, latency_summary, library_replay, sample_aggregate_ids  # noqa: E402
+from bench.reference import (  # noqa: E402
+    aggregate_replay,
+    default_mapper,
+    latency_summary,
+    library_replay,
+    sample_aggregate_ids,
+)
+from projections.readmodel import ReadModel  # noqa: E402
 from tracker.application import Tracker  # noqa: E402
+from tracker.records import dumps  # noqa: E402
+
+GOALS = {"rebuild_events_per_second": 100_000, "moment_ms": 20, "revision_ms": 5}
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -48,7 +62,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-queries", action="store_true", help="time the rebuild only, not the queries")
     parser.add_argument("--no-rebuild", action="store_true",
                         help="time the queries on the views as they are (caught up), without rebuilding them")
+    parser.add_argument("--same-process", action="store_true",
+                        help="time the queries in the process that rebuilt the views, not in a fresh one")
+    parser.add_argument("--answer-queries", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.answer_queries:
+        # The serving process: what to ask on stdin, the latencies on stdout.
+        asked = json.load(sys.stdin)
+        print(json.dumps(answer_queries(args.db, args.slug, asked["positions"], asked["labels"])))
+        return
     if args.reuse and not args.db:
         parser.error("--reuse needs --db")
 
@@ -89,11 +111,14 @@ def run(db: str, args: argparse.Namespace, results: dict[str, Any]) -> None:
 
 def measure_references(tracker: Tracker, args: argparse.Namespace, results: dict[str, Any]) -> dict[str, Any]:
     rng = random.Random(args.seed)
-    print("\nreference: the library's plain replay, same events, same run", flush=True)
+    print("\nreferences: the library's plain replay of the same events, in this run", flush=True)
     replay = library_replay(tracker)
-    print(f"  library replay: {replay['events']:,} events in {replay['seconds']:.1f} s = "
-          f"{replay['events_per_second']:,.0f} events/s (reading {replay['read_seconds']:.1f} s, "
-          f"mapping to domain events {replay['decode_seconds']:.1f} s)", flush=True)
+    print(f"  library replay, the application's mapper (orjson): {replay['events']:,} events in "
+          f"{replay['seconds']:.1f} s = {replay['events_per_second']:,.0f} events/s (reading "
+          f"{replay['read_seconds']:.1f} s, mapping to domain events {replay['decode_seconds']:.1f} s)", flush=True)
+    default = library_replay(tracker, mapper=default_mapper())
+    print(f"  library replay, the library's default JSONTranscoder: {default['seconds']:.1f} s = "
+          f"{default['events_per_second']:,.0f} events/s", flush=True)
 
     ids = sample_aggregate_ids(tracker, args.queries, args.seed)
     aggregates = aggregate_replay(tracker, ids)
@@ -114,135 +139,113 @@ def measure_references(tracker: Tracker, args: argparse.Namespace, results: dict
     estimated = latency_summary([p / replay["events_per_second"] for p in positions])
     print(f"  replay up to a random position (estimated from the rate above): p50 {estimated['p50_ms'] / 1000:.2f} s, "
           f"p99 {estimated['p99_ms'] / 1000:.2f} s", flush=True)
-    reference = {"replay": replay, "aggregates": aggregates, "revision": revision, "replay_to_position": estimated,
-                 "labels": chosen_labels, "positions": positions}
+    reference = {"replay": replay, "default_replay": default, "aggregates": aggregates, "revision": revision,
+                 "replay_to_position": estimated, "labels": chosen_labels, "positions": positions}
     results["reference"] = {k: v for k, v in reference.items() if k not in ("labels", "positions")}
     return reference
 
 
 def bench_read_model(db: str, args: argparse.Namespace, reference: dict[str, Any], results: dict[str, Any]) -> None:
-    try:
-        readmodel = importlib.import_module("projections.readmodel")
-    except ModuleNotFoundError as error:
-        if error.name not in ("projections", "projections.readmodel"):
-            raise
-        print("\nprojections.readmodel is not there yet: only the reference figures above.")
-        results["projections"] = None
-        return
-    model_class = getattr(readmodel, "ReadModel", None)
-    if model_class is None or not hasattr(model_class, "open"):
-        print("\nprojections.readmodel has no ReadModel.open(db) yet: only the reference figures above.")
-        results["projections"] = None
-        return
-    model = model_class.open(db)
     measured: dict[str, Any] = {}
     results["projections"] = measured
-    replay = reference["replay"]
     print("\nprojections.readmodel", flush=True)
+    model = ReadModel.open(db)
     try:
         if args.no_rebuild:
             print(f"  no rebuild: caught up {model.catch_up():,} events", flush=True)
-        elif hasattr(model, "rebuild"):
-            # The log applied to the views, apart from what the read model adds after it
-            # (checkpoints): timed around the follower's rebuild when there is one.
-            follower = getattr(model, "follower", None)
-            inner: dict[str, float] = {}
-            if follower is not None and hasattr(follower, "rebuild"):
-                apply_log = follower.rebuild
-
-                def timed_rebuild() -> Any:
-                    t0 = time.perf_counter()
-                    try:
-                        return apply_log()
-                    finally:
-                        inner["seconds"] = time.perf_counter() - t0
-
-                follower.rebuild = timed_rebuild
-            started = time.perf_counter()
-            applied = model.rebuild()
-            seconds = time.perf_counter() - started
-            # Rated on the whole log, the same events the reference replayed, whatever
-            # share of them the read model chose to apply.
-            rate = replay["events"] / seconds if seconds else 0.0
-            ratio = rate / replay["events_per_second"]
-            measured["rebuild"] = {"applied": applied, "seconds": seconds, "events_per_second": rate, "ratio": ratio}
-            shown = f"{applied:,}" if isinstance(applied, int) else str(applied)
-            print(f"  rebuild: {replay['events']:,} events ({shown} applied) in {seconds:.1f} s = "
-                  f"{rate:,.0f} events/s = {ratio:.2f}x library replay", flush=True)
-            if inner:
-                views_rate = replay["events"] / inner["seconds"] if inner["seconds"] else 0.0
-                views_ratio = views_rate / replay["events_per_second"]
-                measured["rebuild"]["views"] = {"seconds": inner["seconds"], "events_per_second": views_rate,
-                                                "ratio": views_ratio}
-                print(f"    of which the log applied to the views (follower.rebuild): {inner['seconds']:.1f} s = "
-                      f"{views_rate:,.0f} events/s = {views_ratio:.2f}x library replay; the rest "
-                      f"{seconds - inner['seconds']:.1f} s", flush=True)
         else:
-            print("  ReadModel has no rebuild(): skipped")
-
+            measured["rebuild"] = bench_rebuild(model, reference)
         if args.no_queries:
             return
-        # The issue names it working_text_at; the read model as written calls it at() (the
-        # working text with the pending amendments and positions): time whichever is there.
-        name = next((n for n in ("working_text_at", "at") if hasattr(model, n)), None)
-        if name is not None:
-            bench_moments(model, name, args, reference, measured)
+        asked = {"positions": reference["positions"], "labels": reference["labels"]}
+        if args.same_process:
+            where = "in the process that rebuilt the views"
+            answered = answer_queries(db, args.slug, asked["positions"], asked["labels"], model)
         else:
-            print("  ReadModel has neither working_text_at() nor at(): skipped")
-
-        if hasattr(model, "revision"):
-            labels = reference["labels"]
-            model.revision(args.slug, labels[0])  # warm-up, untimed
-            got = timed(lambda label: model.revision(args.slug, label), labels)
-            ref = reference["revision"]
-            measured["revision"] = got | {"speedup_p50": ratio_of(ref["p50_ms"], got["p50_ms"]),
-                                          "speedup_p99": ratio_of(ref["p99_ms"], got["p99_ms"])}
-            print(f"  revision(slug, label), {len(labels)} random labels: p50 {got['p50_ms']:.2f} ms = "
-                  f"{measured['revision']['speedup_p50']:,.1f}x Tracker.revision, p99 {got['p99_ms']:.2f} ms = "
-                  f"{measured['revision']['speedup_p99']:,.1f}x", flush=True)
-        else:
-            print("  ReadModel has no revision(): skipped")
+            where = "in a fresh process"
+            answered = _in_fresh_process(db, args.slug, asked)
     finally:
-        close = getattr(model, "close", None)
-        if callable(close):
-            close()
+        model.close()
+    report_queries(answered, reference, measured, where)
 
 
-def bench_moments(model: Any, name: str, args: argparse.Namespace, reference: dict[str, Any],
-                  measured: dict[str, Any]) -> None:
-    """The moment at random positions of the whole log: cold, the first time (what a
-    one-off `show --at` does: the pages of the views it needs may not be in memory), and
-    warm, the same position again right after (every page in memory)."""
-    query = getattr(model, name)
-    positions = reference["positions"]
-    query(args.slug, positions[0])  # warm-up, untimed
-    cold: list[float] = []
-    warm: list[float] = []
-    for position in positions:
-        cold.append(_seconds(lambda: query(args.slug, position)))
-        warm.append(_seconds(lambda: query(args.slug, position)))
+def bench_rebuild(model: ReadModel, reference: dict[str, Any]) -> dict[str, Any]:
+    replay, default = reference["replay"], reference["default_replay"]
+    started = time.perf_counter()
+    applied = model.rebuild()
+    seconds = time.perf_counter() - started
+    # Rated on the whole log, the same events the references replayed.
+    rate = replay["events"] / seconds if seconds else 0.0
+    found = {"applied": applied, "seconds": seconds, "events_per_second": rate,
+             "ratio": rate / replay["events_per_second"], "ratio_to_default": rate / default["events_per_second"]}
+    print(f"  rebuild (views and checkpoints): {replay['events']:,} events ({applied:,} applied) in {seconds:.1f} s = "
+          f"{rate:,.0f} events/s = {found['ratio']:.2f}x library replay, {found['ratio_to_default']:.2f}x its "
+          f"default replay (goal: {GOALS['rebuild_events_per_second']:,} events/s)", flush=True)
+    return found
+
+
+def answer_queries(db: str, slug: str, positions: list[int], labels: list[str],
+                   model: ReadModel | None = None) -> dict[str, Any]:
+    """The latencies of the read model's queries, each a summary (latency_summary).
+
+    The moment at random positions of the whole log, cold (the first time at a position,
+    as a one-off ``show --at`` asks) and warm (the same again right after), and written
+    out as ``show --at --json`` prints it; a revision by label.
+    """
+    opened = model or ReadModel.open(db)
+    try:
+        opened.catch_up()
+        opened.at(slug, positions[0])  # warm-up, untimed
+        cold, warm, written = [], [], []
+        for position in positions:
+            cold.append(_seconds(lambda: opened.at(slug, position)))
+            warm.append(_seconds(lambda: opened.at(slug, position)))
+            written.append(_seconds(lambda: dumps(opened.at(slug, position))))
+        opened.revision(slug, labels[0])  # warm-up, untimed
+        revision = timed(lambda label: opened.revision(slug, label), labels)
+        return {"moment": latency_summary(cold), "moment_warm": latency_summary(warm),
+                "moment_json": latency_summary(written), "revision": revision,
+                "checkpoints": checkpoint_storage(opened)}
+    finally:
+        if model is None:
+            opened.close()
+
+
+def _in_fresh_process(db: str, slug: str, asked: dict[str, Any]) -> dict[str, Any]:
+    done = subprocess.run([sys.executable, __file__, "--db", db, "--slug", slug, "--answer-queries"],
+                          input=json.dumps(asked), capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"the query process failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def report_queries(answered: dict[str, Any], reference: dict[str, Any], measured: dict[str, Any], where: str) -> None:
+    count = len(reference["positions"])
     ref = reference["replay_to_position"]
-    for label, latencies in (("cold", cold), ("warm", warm)):
-        got = latency_summary(latencies)
-        key = "working_text_at" if label == "cold" else "working_text_at_warm"
-        measured[key] = got | {"method": name, "speedup_p50": ratio_of(ref["p50_ms"], got["p50_ms"]),
+    print(f"  queries {where}:")
+    for key, label in (("moment", "cold"), ("moment_warm", "warm"), ("moment_json", "written out as JSON")):
+        got = answered[key]
+        measured[key] = got | {"speedup_p50": ratio_of(ref["p50_ms"], got["p50_ms"]),
                                "speedup_p99": ratio_of(ref["p99_ms"], got["p99_ms"])}
-        print(f"  {name}(slug, position), {len(positions)} random positions, {label}: "
-              f"p50 {got['p50_ms']:.2f} ms = {measured[key]['speedup_p50']:,.0f}x faster than "
-              f"replaying to the position, p99 {got['p99_ms']:.2f} ms = {measured[key]['speedup_p99']:,.0f}x "
-              f"(goal: 20 ms)", flush=True)
-    stored = checkpoint_storage(model)
+        print(f"  at(slug, position), {count} random positions, {label}: p50 {got['p50_ms']:.2f} ms = "
+              f"{measured[key]['speedup_p50']:,.0f}x faster than replaying to the position, p99 {got['p99_ms']:.2f} ms "
+              f"= {measured[key]['speedup_p99']:,.0f}x (goal: {GOALS['moment_ms']} ms)", flush=True)
+    got, ref = answered["revision"], reference["revision"]
+    measured["revision"] = got | {"speedup_p50": ratio_of(ref["p50_ms"], got["p50_ms"]),
+                                  "speedup_p99": ratio_of(ref["p99_ms"], got["p99_ms"])}
+    print(f"  revision(slug, label), {len(reference['labels'])} random labels: p50 {got['p50_ms']:.2f} ms = "
+          f"{measured['revision']['speedup_p50']:,.1f}x Tracker.revision, p99 {got['p99_ms']:.2f} ms = "
+          f"{measured['revision']['speedup_p99']:,.1f}x (goal: {GOALS['revision_ms']} ms)", flush=True)
+    stored = answered["checkpoints"]
     if stored is not None:
         measured["checkpoints"] = stored
         print(f"  checkpoints: {stored['count']:,} taking {stored['bytes'] / 2**20:,.1f} MiB "
               f"({stored['share']:.0%} of the database)", flush=True)
 
 
-def checkpoint_storage(model: Any) -> dict[str, Any] | None:
+def checkpoint_storage(model: ReadModel) -> dict[str, Any] | None:
     """How many checkpoints, and the bytes their table (with its index) takes."""
-    views = getattr(model, "views", None)
-    if views is None:
-        return None
+    views = model.views
     try:
         count = views.query("SELECT COUNT(*) FROM view_checkpoints")[0][0]
         if views.postgres:
@@ -252,8 +255,8 @@ def checkpoint_storage(model: Any) -> dict[str, Any] | None:
             table = views.query("SELECT SUM(pgsize) FROM dbstat WHERE name = 'view_checkpoints' "
                                 "OR name LIKE 'sqlite_autoindex_view_checkpoints%'")[0][0]
             whole = views.query("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")[0][0]
-    except Exception as error:  # noqa: BLE001 - no such table, or no dbstat in this SQLite build
-        print(f"  checkpoints: size unknown ({type(error).__name__}: {error})")
+    except Exception as error:  # noqa: BLE001 - no dbstat in this SQLite build
+        print(f"  checkpoints: size unknown ({type(error).__name__}: {error})", file=sys.stderr)
         return None
     return {"count": count, "bytes": table or 0, "share": (table or 0) / whole if whole else 0.0}
 

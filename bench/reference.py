@@ -3,7 +3,8 @@
 Both are measured in the same run, on the same events, as what is compared with them:
 
 - ``library_replay``: every notification of the log read in pages and turned into a
-  domain event by the application's mapper. That is what a projection built on the
+  domain event by the application's mapper (or by the library's default one,
+  ``default_mapper``). That is what a projection built on the
   library's defaults does before any work of its own, so a rebuild can hardly beat it
   by much, and a rebuild far slower than it spends its time in its own code.
 - ``aggregate_replay``: ``repository.get(id)`` for a sample of aggregates, the library's
@@ -19,14 +20,19 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import JSONTranscoder, Mapper
+
 from tracker.application import Tracker
+from tracker.transcoder import register_tracker_transcodings
 
 PAGE = 10_000  # notifications per select: large pages, as a rebuild would read them
 
 
-def library_replay(tracker: Tracker, *, page: int = PAGE, stop: int | None = None) -> dict[str, Any]:
-    """Read the whole log (or up to position ``stop``) and map every event: the rate."""
-    select, to_domain_event = tracker.recorder.select_notifications, tracker.mapper.to_domain_event
+def library_replay(tracker: Tracker, *, page: int = PAGE, stop: int | None = None,
+                   mapper: Mapper[Any] | None = None) -> dict[str, Any]:
+    """Read the whole log (or up to position ``stop``) and map every event (with the
+    application's mapper, or ``mapper``): the rate."""
+    select, to_domain_event = tracker.recorder.select_notifications, (mapper or tracker.mapper).to_domain_event
     events, start, last = 0, 1, 0
     read = decode = 0.0
     started = time.perf_counter()
@@ -54,6 +60,15 @@ def library_replay(tracker: Tracker, *, page: int = PAGE, stop: int | None = Non
         "last_position": last,
         "page": page,
     }
+
+
+def default_mapper() -> Mapper[Any]:
+    """The library's own JSONTranscoder, with the tracker's transcodings: what a projection
+    on the library's defaults decodes the same events with (the tracker's orjson
+    transcoder writes the same tags, faster)."""
+    transcoder = JSONTranscoder()
+    register_tracker_transcodings(transcoder)
+    return Mapper(transcoder=transcoder)
 
 
 def aggregate_replay(tracker: Tracker, ids: Iterable[UUID]) -> dict[str, Any]:

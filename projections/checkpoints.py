@@ -189,59 +189,87 @@ def _joined(arrays: Sequence[bytes]) -> bytes:
 
 _KEYS = (*AMENDMENT_FIELDS, "positions")
 _KEY_SET = frozenset(_KEYS)
+_POSITIONS_KEY = b',"positions":'
 
 
 class Pending(Encoded, Mapping[str, Any]):
     """A pending amendment at a moment: its ``AMENDMENT_FIELDS``, then its ``positions``;
     read-only to all but the snapshot holding it.
 
-    Held as the JSON of its fields and of its positions that a checkpoint stored, decoded
-    when first read (the fields of a version that joined since, as their dict): a moment
-    holds thousands, and written out whole (``show --at``) it is their stored bytes
-    joined, made into no dict at all. The keys a moment is arranged by (``id``,
+    Held as the JSON a checkpoint stored of it (fields, then positions), decoded when
+    first read (a version that joined since, as the dict of its fields): a moment holds
+    thousands, and written out whole (``show --at``) those unchanged since the checkpoint
+    are its stored bytes as they are. The keys a moment is arranged by (``id``,
     ``proposed``, ``paragraph_id``) are at hand without decoding.
     """
 
-    __slots__ = ("id", "proposed", "paragraph_id", "_json", "_fields", "_held", "_positions")
+    __slots__ = ("id", "proposed", "paragraph_id", "_whole", "_json", "_fields", "_held", "_positions")
 
     def __init__(self, amendment_id: str, proposed: int, paragraph_id: str, stored: bytes | None = None,
-                 held: bytes = _NONE, fields: Amendment | None = None) -> None:
+                 fields: Amendment | None = None, held: bytes = _NONE) -> None:
         self.id = amendment_id
         self.proposed = proposed
         self.paragraph_id = paragraph_id
-        self._json = stored
+        self._whole = stored  # the JSON of it all, while it stands as made
+        self._json: bytes | None = None  # of its fields
         self._fields = fields
-        self._held = held
+        self._held: bytes | None = None if stored is not None else held  # the JSON of its positions
         self._positions: Positions | None = None  # made when read or changed
 
     @classmethod
     def of(cls, fields: Amendment, held: bytes = _NONE) -> Pending:
-        return cls(fields["id"], fields["proposed"], fields["paragraph_id"], held=held, fields=fields)
+        return cls(fields["id"], fields["proposed"], fields["paragraph_id"], fields=fields, held=held)
 
     @property
     def positions(self) -> Positions:
         found = self._positions
         if found is None:
-            found = self._positions = Positions(self._held)
+            found = self._positions = Positions(self.positions_json())
+        if self._whole is not None:
+            # Whoever has them may move them on (the snapshot holding this): written anew.
+            self._split()
+            self._whole = None
         return found
+
+    def moved_from(self, before: Pending) -> None:
+        """A new version of ``before``: the same positions."""
+        self._held, self._positions = before.positions_json(), before._positions
 
     def fields(self) -> Amendment:
         found = self._fields
         if found is None:
-            found = self._fields = orjson.loads(self._json)  # type: ignore[arg-type]
+            found = self._fields = orjson.loads(self.fields_json())
         return found
 
     def fields_json(self) -> bytes:
-        found = self._json
-        if found is None:
-            found = self._json = orjson.dumps(self._fields)
-        return found
+        if self._json is None:
+            if self._fields is not None:
+                self._json = orjson.dumps(self._fields)
+            else:
+                self._split()
+        return self._json  # type: ignore[return-value]
 
     def positions_json(self) -> bytes:
-        return self._held if self._positions is None else self._positions.json()
+        if self._positions is not None:
+            return self._positions.json()
+        if self._held is None:
+            self._split()
+        return self._held  # type: ignore[return-value]
+
+    def _split(self) -> None:
+        """The JSON of the fields and that of the positions, from that of it all: the key of
+        the positions is the last, and nothing after it (positions: codes, stances and
+        numbers) can hold its spelling."""
+        whole = self._whole
+        if whole is not None and self._held is None:
+            at = whole.rfind(_POSITIONS_KEY)
+            self._json, self._held = whole[:at] + b"}", whole[at + len(_POSITIONS_KEY):-1]
 
     def json(self) -> bytes:
-        return self.fields_json()[:-1] + b',"positions":' + self.positions_json() + b"}"
+        found = self._whole
+        if found is None:
+            found = self._whole = self.fields_json()[:-1] + _POSITIONS_KEY + self.positions_json() + b"}"
+        return found
 
     def __getitem__(self, key: str) -> Any:
         if key == "positions":
@@ -391,8 +419,8 @@ def apply(snapshot: Snapshot, changes: Changes, position: int) -> None:
     for fields in changes.joined:
         before = amendments.get(fields["id"])
         joined = amendments[fields["id"]] = Pending.of(fields, changes.restored.get(fields["id"], _NONE))
-        if before is not None:  # a new version: the same positions
-            joined._held, joined._positions = before._held, before._positions
+        if before is not None:
+            joined.moved_from(before)
     for amendment_id, delegations in changes.dropped.items():
         amendments[amendment_id].positions.close(delegations)
     for amendment_id, new in changes.taken.items():
@@ -438,8 +466,8 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
 #
 # A whole checkpoint is the marshal of [statuses, then of the pending amendments in the
 # order proposed: their ids, the positions they were proposed at, their paragraphs' ids,
-# the JSON of their fields, the JSON of their positions]: one C call and a few bytes
-# objects for each amendment, decoded further only when read (``Pending``, ``Positions``).
+# the JSON of each (fields, then positions)]: one C call and a few objects for each
+# amendment, decoded further only when read (``Pending``, ``Positions``).
 # Marshal's format is Python's own: fine for a view written and read by this program,
 # rebuilt from the log whenever it is dropped.
 #
@@ -447,23 +475,17 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
 
 def decode(position: int, data: bytes) -> Snapshot:
     """The snapshot a whole checkpoint holds."""
-    statuses, ids, proposed, paragraphs, fields, held = marshal.loads(lz4.block.decompress(data))
-    return Snapshot(position, statuses, dict(zip(ids, map(Pending, ids, proposed, paragraphs, fields, held))))
+    statuses, ids, proposed, paragraphs, stored = marshal.loads(lz4.block.decompress(data))
+    return Snapshot(position, statuses, dict(zip(ids, map(Pending, ids, proposed, paragraphs, stored))))
 
 
 def encode(snapshot: Snapshot) -> bytes:
     """A whole checkpoint. Its bytes may differ with how the values were made (marshal
     notes which objects are shared), never what it decodes to."""
-    return _whole(snapshot.statuses, [(a.id, a.proposed, a.paragraph_id, a.fields_json(), a.positions_json())
-                                      for a in snapshot.amendments.values()])
-
-
-def _whole(statuses: Mapping[str, str], pending: list[tuple[str, int, str, bytes, bytes]]) -> bytes:
-    """From each pending amendment's (id, proposed, paragraph id, JSON of its fields, JSON
-    of its positions)."""
-    pending.sort(key=itemgetter(1))
-    columns = [list(column) for column in zip(*pending, strict=True)] or [[], [], [], [], []]
-    return lz4.block.compress(marshal.dumps([dict(sorted(statuses.items())), *columns]))
+    pending = snapshot.pending()
+    return lz4.block.compress(marshal.dumps([
+        dict(sorted(snapshot.statuses.items())), [a.id for a in pending], [a.proposed for a in pending],
+        [a.paragraph_id for a in pending], [a.json() for a in pending]]))
 
 
 def encode_changes(changes: Changes) -> bytes:

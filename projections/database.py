@@ -25,7 +25,7 @@ import orjson
 from tracker.storage import is_postgres, persistence_env
 
 # Bumped whenever a table's shape changes: views are rebuilt from the log, never migrated.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 # The name of the views' row in view_tracking: how far they have followed the log.
 TRACKING = "views"
 

@@ -287,7 +287,9 @@ def test_a_pending_amendment_has_the_fields_of_its_row_and_its_positions() -> No
     assert "rationale" in pending[0] and "x" not in pending[0] and pending[0].get("x") is None
     assert dumps(pending[0]) == dumps({**row, "positions": [position("NOR", "supports", 3)]})
     # Stored, as a whole checkpoint holds it: the same, decoded only when read.
-    stored = Pending(row["id"], row["proposed"], row["paragraph_id"], orjson.dumps(row), held.json())
+    stored = Pending(row["id"], row["proposed"], row["paragraph_id"],
+                     orjson.dumps({**row, "positions": [position("NOR", "supports", 3)]}))
+    assert stored.json() == dumps(pending[0]) and stored.fields() == row and stored.positions == held
     assert stored == pending[0] and dumps(stored) == dumps(pending[0]) and stored["status"] == row["status"]
     with pytest.raises(TypeError):
         stored["status"] = "mangled"  # type: ignore[index]
