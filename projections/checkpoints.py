@@ -20,7 +20,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import marshal
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from operator import attrgetter, itemgetter
 from sys import intern
@@ -90,191 +90,90 @@ def without_gc() -> Iterator[None]:
             gc.enable()
 
 
-class Positions(Encoded, Sequence[Position]):
-    """The positions on one amendment at a moment, oldest first, each
-    ``[delegation, stance, since]``: read-only to all but the snapshot holding it, which
-    moves it on (``close``, ``take``) as it applies changes.
-
-    Held as the JSON a checkpoint stored, then that of the positions taken since (all
-    younger), those that closed cut out of it; decoded when first read. A moment holds
-    ~75,000 positions and is mostly written out whole: as the stored bytes joined, which
-    spares making and freeing a list for each (two thirds of a moment).
-    """
-
-    __slots__ = ("_stored", "_decoded")
-
-    def __init__(self, held: bytes = _NONE) -> None:
-        self._stored = [held]  # JSON arrays, oldest first
-        self._decoded: list[Position] | None = None
-
-    def close(self, delegations: Collection[str]) -> None:
-        """The positions these delegations held have closed."""
-        stored = self._stored
-        for delegation in delegations:
-            for index, part in enumerate(stored):
-                cut = _without(part, delegation)
-                if cut is not None:
-                    stored[index] = cut
-                    break
-        self._decoded = None
-
-    def take(self, taken: bytes) -> None:
-        """The positions of this JSON array, all younger than those held, were taken."""
-        self._stored.append(taken)
-        self._decoded = None
-
-    def _list(self) -> list[Position]:
-        decoded = self._decoded
-        if decoded is None:
-            parts = self._stored
-            decoded = self._decoded = orjson.loads(parts[0]) if len(parts) == 1 else [
-                p for part in parts for p in orjson.loads(part)]
-        return decoded
-
-    def json(self) -> bytes:
-        return _joined(self._stored)
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._list()[index]
-
-    def __len__(self) -> int:
-        return len(self._list())
-
-    def __iter__(self) -> Iterator[Position]:
-        return iter(self._list())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Positions):
-            return self._list() == other._list()
-        if isinstance(other, list):
-            return self._list() == other
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"Positions({self._list()!r})"
-
-
-def _without(array: bytes, delegation: str) -> bytes | None:
-    """The JSON array of positions ``array`` less the one ``delegation`` holds, or None
-    when it holds none there. orjson writes a position ``["CODE","stance",since]``, and
-    neither codes (Negotiation's rules: letters, digits, '-', '_', '.') nor stances hold a
-    quote, a comma or a bracket: a position starts at the one ``["CODE","`` and ends at
-    the first ``]`` after it."""
-    start = array.find(b'["' + delegation.encode() + b'","')
-    if start < 0:
-        return None
-    end = array.index(b"]", start) + 1
-    if array[end:end + 1] == b",":
-        end += 1
-    elif array[start - 1:start] == b",":
-        start -= 1
-    return array[:start] + array[end:]
-
-
-def _joined(arrays: Sequence[bytes]) -> bytes:
-    """One JSON array of the items of these, without decoding them: orjson writes no
-    spaces, so arrays join at their brackets."""
-    if len(arrays) == 1:
-        return arrays[0]
-    if len(arrays) == 2:
-        first, second = arrays
-        if first == _NONE or second == _NONE:
-            return second if first == _NONE else first
-        return first[:-1] + b"," + second[1:]
-    items = [array[1:-1] for array in arrays if array != _NONE]
-    return b"[" + b",".join(items) + b"]"
-
-
 _KEYS = (*AMENDMENT_FIELDS, "positions")
 _KEY_SET = frozenset(_KEYS)
 _POSITIONS_KEY = b',"positions":'
 
 
 class Pending(Encoded, Mapping[str, Any]):
-    """A pending amendment at a moment: its ``AMENDMENT_FIELDS``, then its ``positions``;
-    read-only to all but the snapshot holding it.
+    """A pending amendment at a moment: its ``AMENDMENT_FIELDS``, then its ``positions``
+    (``[delegation, stance, since]`` each, oldest first); read-only to all but the
+    snapshot holding it, which moves it on (``take``, ``close``) as it applies changes.
 
-    Held as the JSON a checkpoint stored of it (fields, then positions), decoded when
-    first read (a version that joined since, as the dict of its fields): a moment holds
-    thousands, and written out whole (``show --at``) those unchanged since the checkpoint
-    are its stored bytes as they are. The keys a moment is arranged by (``id``,
+    Held as the JSON a checkpoint stored of it (fields, then positions), then that of the
+    positions taken since, those that closed cut out; decoded only when read. A moment
+    holds thousands of amendments and ~75,000 positions and is mostly written out whole
+    (``show --at``): as these bytes joined, which spares making and freeing objects for
+    each (most of a moment's time). The keys a moment is arranged by (``id``,
     ``proposed``, ``paragraph_id``) are at hand without decoding.
     """
 
-    __slots__ = ("id", "proposed", "paragraph_id", "_whole", "_json", "_fields", "_held", "_positions")
+    __slots__ = ("id", "proposed", "paragraph_id", "_json", "_taken", "_decoded")
 
-    def __init__(self, amendment_id: str, proposed: int, paragraph_id: str, stored: bytes | None = None,
-                 fields: Amendment | None = None, held: bytes = _NONE) -> None:
+    def __init__(self, amendment_id: str, proposed: int, paragraph_id: str, stored: bytes) -> None:
         self.id = amendment_id
         self.proposed = proposed
         self.paragraph_id = paragraph_id
-        self._whole = stored  # the JSON of it all, while it stands as made
-        self._json: bytes | None = None  # of its fields
-        self._fields = fields
-        self._held: bytes | None = None if stored is not None else held  # the JSON of its positions
-        self._positions: Positions | None = None  # made when read or changed
+        self._json = stored
+        self._taken: list[bytes] | None = None  # JSON arrays of positions taken since
+        self._decoded: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, fields: Amendment, held: bytes = _NONE) -> Pending:
-        return cls(fields["id"], fields["proposed"], fields["paragraph_id"], fields=fields, held=held)
+    def of(cls, fields: Amendment, positions: bytes = _NONE) -> Pending:
+        """A version from its fields, holding the positions of this JSON array."""
+        return cls(fields["id"], fields["proposed"], fields["paragraph_id"],
+                   orjson.dumps(fields)[:-1] + _POSITIONS_KEY + positions + b"}")
 
-    @property
-    def positions(self) -> Positions:
-        found = self._positions
-        if found is None:
-            found = self._positions = Positions(self.positions_json())
-        if self._whole is not None:
-            # Whoever has them may move them on (the snapshot holding this): written anew.
-            self._split()
-            self._whole = None
-        return found
+    def take(self, taken: bytes) -> None:
+        """The positions of this JSON array, all younger than those held, were taken."""
+        if self._taken is None:
+            self._taken = [taken]
+        else:
+            self._taken.append(taken)
+        self._decoded = None
 
-    def moved_from(self, before: Pending) -> None:
-        """A new version of ``before``: the same positions."""
-        self._held, self._positions = before.positions_json(), before._positions
-
-    def fields(self) -> Amendment:
-        found = self._fields
-        if found is None:
-            found = self._fields = orjson.loads(self.fields_json())
-        return found
-
-    def fields_json(self) -> bytes:
-        if self._json is None:
-            if self._fields is not None:
-                self._json = orjson.dumps(self._fields)
-            else:
-                self._split()
-        return self._json  # type: ignore[return-value]
-
-    def positions_json(self) -> bytes:
-        if self._positions is not None:
-            return self._positions.json()
-        if self._held is None:
-            self._split()
-        return self._held  # type: ignore[return-value]
-
-    def _split(self) -> None:
-        """The JSON of the fields and that of the positions, from that of it all: the key of
-        the positions is the last, and nothing after it (positions: codes, stances and
-        numbers) can hold its spelling."""
-        whole = self._whole
-        if whole is not None and self._held is None:
-            at = whole.rfind(_POSITIONS_KEY)
-            self._json, self._held = whole[:at] + b"}", whole[at + len(_POSITIONS_KEY):-1]
+    def close(self, delegations: Collection[str]) -> None:
+        """The positions these delegations held have closed."""
+        start = self._json.rfind(_POSITIONS_KEY)
+        for delegation in delegations:
+            cut = _without(self._json, delegation, start)
+            if cut is not None:
+                self._json = cut
+            elif self._taken is not None:
+                for index, taken in enumerate(self._taken):
+                    cut = _without(taken, delegation)
+                    if cut is not None:
+                        self._taken[index] = cut
+                        break
+        self._decoded = None
 
     def json(self) -> bytes:
-        found = self._whole
+        if self._taken is not None:
+            taken = [array[1:-1] for array in self._taken if array != _NONE]
+            if taken:
+                held = self._json
+                # orjson writes no spaces: arrays join at their brackets.
+                self._json = ((held[:-3] + b"[" if held.endswith(b"[]}") else held[:-2] + b",")
+                              + b",".join(taken) + b"]}")
+            self._taken = None
+        return self._json
+
+    def positions_json(self) -> bytes:
+        whole = self.json()
+        return whole[whole.rfind(_POSITIONS_KEY) + len(_POSITIONS_KEY):-1]
+
+    def fields(self) -> Amendment:
+        """Its fields, without its positions."""
+        return {key: value for key, value in self._read().items() if key != "positions"}
+
+    def _read(self) -> dict[str, Any]:
+        found = self._decoded
         if found is None:
-            found = self._whole = self.fields_json()[:-1] + _POSITIONS_KEY + self.positions_json() + b"}"
+            found = self._decoded = orjson.loads(self.json())
         return found
 
     def __getitem__(self, key: str) -> Any:
-        if key == "positions":
-            return self.positions
-        return self.fields()[key]
+        return self._read()[key]
 
     def __iter__(self) -> Iterator[str]:
         return iter(_KEYS)
@@ -286,7 +185,24 @@ class Pending(Encoded, Mapping[str, Any]):
         return key in _KEY_SET
 
     def __repr__(self) -> str:
-        return f"Pending({dict(self)!r})"
+        return f"Pending({self._read()!r})"
+
+
+def _without(array: bytes, delegation: str, start: int = 0) -> bytes | None:
+    """The JSON ``array`` (from ``start``) less the position ``delegation`` holds, or None
+    when it holds none there. orjson writes a position ``["CODE","stance",since]``, and
+    neither codes (Negotiation's rules: letters, digits, '-', '_', '.') nor stances hold a
+    quote, a comma or a bracket: a position starts at the one ``["CODE","`` and ends at
+    the first ``]`` after it."""
+    at = array.find(b'["' + delegation.encode() + b'","', start)
+    if at < 0:
+        return None
+    end = array.index(b"]", at) + 1
+    if array[end:end + 1] == b",":
+        end += 1
+    elif array[at - 1:at] == b",":
+        at -= 1
+    return array[:at] + array[end:]
 
 
 class Snapshot:
@@ -330,7 +246,7 @@ class Changes(NamedTuple):
     restored: dict[str, bytes]
     dropped: dict[str, list[str]]  # amendment id -> delegations whose position closed
     # amendment id -> the JSON of the positions opened, oldest first: added to what a
-    # moment writes out as it is (``Positions``).
+    # moment writes out as it is (``Pending``).
     taken: dict[str, bytes]
 
 
@@ -418,16 +334,13 @@ def apply(snapshot: Snapshot, changes: Changes, position: int) -> None:
         del amendments[amendment_id]
     for fields in changes.joined:
         before = amendments.get(fields["id"])
-        joined = amendments[fields["id"]] = Pending.of(fields, changes.restored.get(fields["id"], _NONE))
-        if before is not None:
-            joined.moved_from(before)
+        # A new version holds the positions the one before held.
+        held = before.positions_json() if before is not None else changes.restored.get(fields["id"], _NONE)
+        amendments[fields["id"]] = Pending.of(fields, held)
     for amendment_id, delegations in changes.dropped.items():
-        amendments[amendment_id].positions.close(delegations)
+        amendments[amendment_id].close(delegations)
     for amendment_id, new in changes.taken.items():
-        # Positions.take, spelt out: hundreds of times for each checkpoint applied.
-        positions = amendments[amendment_id].positions
-        positions._stored.append(new)
-        positions._decoded = None
+        amendments[amendment_id].take(new)
     snapshot.position = position
 
 
@@ -467,7 +380,7 @@ def _stored(views: ViewDatabase, slug: str, position: int) -> Snapshot:
 # A whole checkpoint is the marshal of [statuses, then of the pending amendments in the
 # order proposed: their ids, the positions they were proposed at, their paragraphs' ids,
 # the JSON of each (fields, then positions)]: one C call and a few objects for each
-# amendment, decoded further only when read (``Pending``, ``Positions``).
+# amendment, decoded further only when read (``Pending``).
 # Marshal's format is Python's own: fine for a view written and read by this program,
 # rebuilt from the log whenever it is dropped.
 #
@@ -615,7 +528,7 @@ class _Moment:
     """One negotiation's moment as the rows stand, what changed in it since its last
     checkpoint (at ``start``), and the snapshot a reader would have made of it at that
     checkpoint, moved on by the very changes each checkpoint stores: what a whole one
-    holds, the stored JSON of its positions joined rather than written again."""
+    holds, the JSON of its amendments joined rather than written again."""
 
     def __init__(self, positions: dict[str, dict[str, Position]]) -> None:
         self.written = 0
@@ -676,10 +589,6 @@ class _Moment:
         self._since_checkpoint()
         if not whole:
             return encode_changes(changes)
-        # The positions in one piece, as this one writes them, for the next.
-        for amendment in self.snapshot.amendments.values():
-            if amendment._positions is not None:
-                amendment._held, amendment._positions = amendment._positions.json(), None
         return encode(self.snapshot)
 
     def _changes(self) -> Changes:
