@@ -19,8 +19,9 @@ from stores import fresh_schema
 from test_views import held_in
 
 from projections import checkpoints, moments
-from projections.checkpoints import AMENDMENT_FIELDS, Pending, Snapshot
+from projections.checkpoints import AMENDMENT_FIELDS, Checkpointer, Pending, Snapshot
 from projections.database import ViewDatabase
+from projections.projector import Batch, State
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
 from tracker.records import dumps
@@ -306,3 +307,72 @@ def test_a_closed_position_is_cut_out_of_the_stored_json() -> None:
     single = Pending.of(fields, orjson.dumps(held[:1]))
     single.close(["FR", "NOR"])  # NOR holds none here: nothing to cut
     assert single["positions"] == [] and single.fields() == fields
+
+
+def test_a_rebuild_checkpoints_what_the_rows_hold_even_rows_no_command_makes(
+        db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rebuild's checkpointer, fed rows no command makes today (an amendment pending
+    again after its withdrawal, a position taken on it meanwhile), writes what a reader of
+    the same rows finds."""
+    monkeypatch.setattr(checkpoints, "FULL", 3)
+    views = ViewDatabase.open(db)
+    written: list[tuple[int, int, bytes]] = []
+    try:
+        with views.write() as cursor:
+            state = State(cursor)
+            state.checkpointer = Checkpointer(state.positions)
+            batch = Batch(state)
+            holders = state.positions.setdefault("a", {})
+
+            def version(at: int, number: int, status: str) -> None:
+                if number > 1:
+                    batch.close("view_amendments", ("a",), at)
+                batch.add("view_amendments", ["a", number, "n", "Zero", "p", "retain", "", "", "", "", f"r{number}", 1,
+                                              "MEX", status, None, "", 1, at, None])
+
+            def take(at: int, delegation: str, stance: str) -> None:
+                held = holders.pop(delegation, None)
+                if held is not None:
+                    batch.close("view_positions", ("a", delegation), at, held)
+                holders[delegation] = [delegation, stance, at]
+                batch.add("view_positions", ["a", "n", delegation, stance, "", "u", 1, at, None])
+
+            def drop(at: int, delegation: str) -> None:
+                batch.close("view_positions", ("a", delegation), at, holders.pop(delegation))
+
+            def status(at: int, value: str) -> None:
+                if at > 1:
+                    batch.close("view_paragraph_status", ("p",), at)
+                batch.add("view_paragraph_status", ["n", "p", value, "", "SECRETARIAT", "u", at, None])
+
+            def checkpoint(at: int) -> None:
+                written.append((at, *state.checkpointer.checkpoint("n", at)))
+
+            version(1, 1, "proposed")
+            status(1, "open")
+            take(2, "NOR", "supports")
+            take(3, "FRA", "opposes")
+            checkpoint(3)
+            version(4, 2, "withdrawn")
+            take(5, "JPN", "supports")  # on an amendment no longer pending
+            checkpoint(5)
+            version(6, 3, "revised")  # pending again, with what it held
+            drop(7, "NOR")
+            take(8, "BRA", "reserves")
+            status(8, "bracketed")
+            checkpoint(8)  # the third: whole
+            take(9, "FRA", "supports")
+            checkpoint(9)
+            batch.flush(cursor)
+            cursor.executemany("INSERT INTO view_checkpoints (negotiation, position, whole, data) VALUES ('n', ?, ?, ?)",
+                               written)
+        assert [whole for _, whole, _ in written] == [0, 0, 1, 0]
+        for at, _, _ in written:
+            stored = checkpoints._stored(views, "n", at)
+            from_rows = Snapshot.empty()
+            checkpoints.advance(views, "n", from_rows, at)
+            assert (stored.statuses, stored.amendments) == (from_rows.statuses, from_rows.amendments), at
+        assert stored.amendments["a"]["positions"] == [
+            position("JPN", "supports", 5), position("BRA", "reserves", 8), position("FRA", "supports", 9)]
+    finally:
+        views.close()
