@@ -96,6 +96,7 @@ def without_gc() -> Iterator[None]:
 _KEYS = (*AMENDMENT_FIELDS, "positions")
 _KEY_SET = frozenset(_KEYS)
 _POSITIONS_KEY = b',"positions":'
+_AT_HAND = frozenset({"id", "proposed", "paragraph_id"})
 
 
 class Pending(Encoded, Mapping[str, Any]):
@@ -176,6 +177,8 @@ class Pending(Encoded, Mapping[str, Any]):
         return found
 
     def __getitem__(self, key: str) -> Any:
+        if key in _AT_HAND:
+            return getattr(self, key)
         return self._read()[key]
 
     def __iter__(self) -> Iterator[str]:
