@@ -74,7 +74,7 @@ def keep_freed_memory() -> None:
     """
     try:
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # no such C library (TypeError: Windows)
         return
     mallopt(_M_MMAP_THRESHOLD, _KEPT)
     mallopt(_M_TOP_PAD, _KEPT)
