@@ -30,7 +30,7 @@ import lz4.block
 import orjson
 
 from projections.database import TRACKING, ViewDatabase
-from projections.projector import COLUMNS, PENDING, Row
+from projections.projector import COLUMNS, PENDING, Position, Row
 from tracker.records import Encoded
 
 # Measured on the generated log of 1M events (up to ~6,000 pending amendments and ~160,000
@@ -49,8 +49,6 @@ _ID = itemgetter("id")
 _PROPOSED_OF = attrgetter("proposed")
 _SINCE = itemgetter(2)
 _PENDING_MARKS = ", ".join("?" * len(PENDING))
-# A position as a moment shows it: [delegation, stance, since].
-Position = list[Any]
 # An amendment as a moment shows it: its AMENDMENT_FIELDS, then its "positions".
 Amendment = dict[str, Any]
 _NONE = b"[]"
@@ -513,10 +511,7 @@ class Checkpointer:
     def checkpoint(self, slug: str, position: int) -> tuple[int, bytes]:
         """The checkpoint due just after ``position``, the EVERY-th event of ``slug`` since
         the last one: (whole, data)."""
-        moment = self._moment(slug)
-        moment.written += 1
-        whole = moment.written % FULL == 0
-        return int(whole), moment.checkpoint(position, whole)
+        return self._moment(slug).checkpoint(position)
 
     def _moment(self, slug: str) -> _Moment:
         moment = self.negotiations.get(slug)
@@ -586,15 +581,17 @@ class _Moment:
 
     # --- checkpoints ---
 
-    def checkpoint(self, position: int, whole: bool) -> bytes:
-        """The checkpoint at ``position``: whole, or the changes since the last one."""
+    def checkpoint(self, position: int) -> tuple[int, bytes]:
+        """The checkpoint at ``position``, (whole, data): whole at one in FULL, else the
+        changes since the last one."""
         changes = self._changes()
         apply(self.snapshot, changes, position)
         self.start = position
         self._since_checkpoint()
-        if not whole:
-            return encode_changes(changes)
-        return encode(self.snapshot)
+        self.written += 1
+        if self.written % FULL:
+            return 0, encode_changes(changes)
+        return 1, encode(self.snapshot)
 
     def _changes(self) -> Changes:
         start, amendments, positions = self.start, self.amendments, self.positions

@@ -19,7 +19,6 @@ from eventsourcing.persistence import JSONTranscoder, Mapper
 from eventsourcing.utils import resolve_topic
 
 from projections import checkpoints
-from projections.checkpoints import Checkpointer
 from projections.database import TRACKING, BulkWriter, ViewDatabase
 from projections.projector import HANDLERS, RAW_HANDLERS, Batch, State, utc_iso
 from tracker.application import Tracker
@@ -122,7 +121,7 @@ class Follower:
         state = State(cursor)
         # The checkpoints too, made as the events go by: reading back what was just written
         # would cost as much as writing it.
-        state.checkpointer = Checkpointer(state.positions)
+        state.checkpointer = checkpoints.Checkpointer(state.positions)
         page, start, applied = self.rebuild_page, 0, 0
         while True:
             records = self._read(log, start, None, page)

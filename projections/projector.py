@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
+from uuid import UUID
 
 import orjson
 
@@ -208,28 +209,27 @@ class Batch:
 
     def add(self, table: str, row: Row) -> Row:
         self.rows[table].append(row)
+        if table not in TEMPORAL_KEYS:
+            return row
         if table in _CLOSE_OPENED:
             self.opened_at[row[_VALID_FROM[table]]] = row
         else:
-            key_of = _KEY_OF.get(table)
-            if key_of is not None:
-                self.open[(table, key_of(row))] = row
-            else:
-                return row
+            self.open[(table, _KEY_OF[table](row))] = row
         if self.watch is not None:
             self.watch.opened(table, row)
         return row
 
     def close(self, table: str, key: tuple[Any, ...], position: int, held: Position | None = None) -> None:
-        """Close the open version of ``key`` at ``position``. ``held``, the position it
-        holds, finds it by primary key in tables keyed by the position that opened it
-        (``_CLOSE_OPENED``)."""
+        """Close the open version of ``key`` at ``position``. In the tables keyed by the
+        position that opened a row (``_CLOSE_OPENED``: positions), ``held``, the position
+        it holds, finds it."""
         if self.watch is not None:
             self.watch.closed(table, key, held)
-        if held is not None and table in _CLOSE_OPENED:
-            row = self.opened_at.pop(held[2], None)
+        if table in _CLOSE_OPENED:
+            opened = held[2]  # type: ignore[index]
+            row = self.opened_at.pop(opened, None)
             if row is None:
-                self.closes_opened[table].append((position, held[2]))
+                self.closes_opened[table].append((position, opened))
                 return
         else:
             row = self.open.pop((table, key), None)
@@ -267,18 +267,6 @@ def on(topic: str, *, raw: bool = False) -> Callable[[Handler], Handler]:
         return handler
 
     return register
-
-
-def tagged(value: dict[str, Any]) -> Any:
-    """What a typed value of a raw event holds: an actor's dict, a UUID's hex digits, a
-    datetime's ISO string."""
-    return value["_data_"]
-
-
-def raw_uuid(value: dict[str, Any]) -> str:
-    """A UUID of a raw event, as ``str(UUID)`` writes it."""
-    digits = value["_data_"]
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 # --- negotiations -----------------------------------------------------------------------
@@ -418,10 +406,11 @@ _INDEX = {table: {name: i for i, name in enumerate(columns)} for table, columns 
 
 @on("amendment.Proposed", raw=True)
 def _proposed(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
-    slug = _own(b, aggregate, raw_uuid(e["negotiation_id"]), "amendment")
+    # A raw event's typed values are tagged: {"_type_": ..., "_data_": what it holds}.
+    slug = _own(b, aggregate, UUID(e["negotiation_id"]["_data_"]), "amendment")
     row = [
         aggregate, 1, slug, e["base_revision"], e["paragraph_id"], e["action"], e["old_text"], e["new_text"],
-        e["after_paragraph_id"], e["on_behalf_of"], e["rationale"], e["round_number"], tagged(e["actor"])["delegation"],
+        e["after_paragraph_id"], e["on_behalf_of"], e["rationale"], e["round_number"], e["actor"]["_data_"]["delegation"],
         "proposed", None, "", position, position, None,
     ]
     b.state.amendments[aggregate] = b.add("view_amendments", row)

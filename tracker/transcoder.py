@@ -86,18 +86,14 @@ class OrjsonTranscoder(JSONTranscoder):
     def decode(self, data: bytes) -> Any:
         return self._untag(orjson.loads(data))
 
-    def decode_shallow(self, data: bytes) -> Any:
-        """``decode`` for a top-level object, walking only into values that can hold tags.
+    def untag_shallow(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """``decode``'s untagging of a top-level object already loaded from JSON, walking
+        only into values that can hold tags; replaces them in place, and returns it.
 
         Most events are a flat object with a tagged timestamp and actor; lists of plain
         strings or numbers (paragraph ids, languages) and tagged values whose data is flat
         (an actor) need no walk at all.
         """
-        return self.untag_shallow(orjson.loads(data))
-
-    def untag_shallow(self, obj: dict[str, Any]) -> dict[str, Any]:
-        """``decode_shallow`` of an object already loaded from JSON: replaces its tagged
-        values in place, and returns it."""
         decoders = self._by_name or self._decoders()
         for key, value in obj.items():
             kind = type(value)
@@ -129,7 +125,7 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
-        self._by_name = {}  # made again on the next decode_shallow
+        self._by_name = {}  # made again on the next untag_shallow
 
     def _decoders(self) -> dict[str, Callable[[Any], Any]]:
         """Each registered name's decode, the library's own string types straight to the
