@@ -5,8 +5,8 @@ dozen groups, 200 paragraphs, 6 rounds, 1,000,000 events by default) into a fres
 file or an empty PostgreSQL database, measures the references (bench/reference.py: the
 library's replay with the application's mapper and with the library's default one),
 rebuilds the read model (``ReadModel.rebuild``, checkpoints included), then times its
-queries (``ReadModel.at``, the same written out as ``show --at --json`` prints it, and
-``ReadModel.revision``) in a fresh process, as a serving process answers them: the
+queries (``ReadModel.at``, the same written out as ``show --at --json`` prints it, the
+same asked for by time, ``ReadModel.at_time``, and ``ReadModel.revision``) in a fresh process, as a serving process answers them: the
 process that has just rebuilt a million events answers a fifth slower, its memory strewn
 with what the rebuild freed (``--same-process`` to see it).
 
@@ -27,6 +27,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -198,8 +199,9 @@ def answer_queries(db: str, slug: str, positions: list[int], labels: list[str],
     """The latencies of the read model's queries, each a summary (latency_summary).
 
     The moment at random positions of the whole log, cold (the first time at a position,
-    as a one-off ``show --at`` asks) and warm (the same again right after), and written
-    out as ``show --at --json`` prints it; a revision by label.
+    as a one-off ``show --at`` asks) and warm (the same again right after), written out
+    as ``show --at --json`` prints it, and asked for by the time of the event there
+    (``show --at ISO_TIME``); a revision by label.
     """
     opened = model or ReadModel.open(db)
     try:
@@ -210,10 +212,13 @@ def answer_queries(db: str, slug: str, positions: list[int], labels: list[str],
             cold.append(_seconds(lambda: opened.at(slug, position)))
             warm.append(_seconds(lambda: opened.at(slug, position)))
             written.append(_seconds(lambda: dumps(opened.at(slug, position))))
+        times = [datetime.fromisoformat(opened.event_at(slug, position)["timestamp"]) for position in positions]
+        by_time = [_seconds(lambda: opened.at_time(slug, moment)) for moment in times]
         opened.revision(slug, labels[0])  # warm-up, untimed
         revision = timed(lambda label: opened.revision(slug, label), labels)
         return {"moment": latency_summary(cold), "moment_warm": latency_summary(warm),
-                "moment_json": latency_summary(written), "revision": revision,
+                "moment_json": latency_summary(written), "moment_by_time": latency_summary(by_time),
+                "revision": revision,
                 "checkpoints": checkpoint_storage(opened)}
     finally:
         if model is None:
@@ -232,7 +237,8 @@ def report_queries(answered: dict[str, Any], reference: dict[str, Any], measured
     count = len(reference["positions"])
     ref = reference["replay_to_position"]
     print(f"  queries {where}:")
-    for key, label in (("moment", "cold"), ("moment_warm", "warm"), ("moment_json", "written out as JSON")):
+    for key, label in (("moment", "cold"), ("moment_warm", "warm"), ("moment_json", "written out as JSON"),
+                       ("moment_by_time", "asked for by the time of the event there")):
         got = answered[key]
         measured[key] = got | {"speedup_p50": ratio_of(ref["p50_ms"], got["p50_ms"]),
                                "speedup_p99": ratio_of(ref["p99_ms"], got["p99_ms"])}
