@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 import lz4.block
 import orjson
 
+from projections import catalog
 from projections.database import TRACKING, ViewDatabase
 from projections.projector import COLUMNS, PENDING, Position, Row
 from tracker.records import Encoded
@@ -441,7 +442,7 @@ def _build_negotiation(views: ViewDatabase, slug: str, followed: int) -> int:
     while True:
         last, count = views.query(
             "SELECT MAX(position), COUNT(*) FROM view_checkpoints WHERE negotiation = ?", (slug,))[0]
-        due = _next_checkpoint(views, slug, last or 0)
+        due = catalog.nth_event_after(views, slug, last or 0, EVERY)
         if due is None or due > followed:
             return written
         if snapshot is None or snapshot.position != (last or 0):
@@ -457,12 +458,6 @@ def _build_negotiation(views: ViewDatabase, slug: str, followed: int) -> int:
         written += 1
 
 
-def _next_checkpoint(views: ViewDatabase, slug: str, after: int) -> int | None:
-    rows = views.query("SELECT position FROM view_events WHERE negotiation = ? AND position > ? "
-                       "ORDER BY position LIMIT 1 OFFSET ?", (slug, after, EVERY - 1))
-    return rows[0][0] if rows else None
-
-
 # --- writing while the log is replayed ----------------------------------------------------------
 
 _AMENDMENT_COLUMNS = [COLUMNS["view_amendments"].index(field) for field in AMENDMENT_FIELDS]
@@ -471,7 +466,7 @@ _VERSION = itemgetter(*_AMENDMENT_COLUMNS)
 
 class Checkpointer:
     """The checkpoints of a rebuild, made as it goes: told of every temporal row the
-    projector opens and closes (``opened``, ``closed``), it keeps each negotiation's
+    projector opens and closes (``taken``, ``opened``, ``closed``), it keeps each negotiation's
     moment and what changed in it since its last checkpoint, so that the rows need never
     be read back; the follower asks for each checkpoint when it is due (``checkpoint``).
 
@@ -489,11 +484,13 @@ class Checkpointer:
         # Amendments and paragraphs by id: a close names only the key of the row it closes.
         self._of: dict[str, _Moment] = {}
 
+    def taken(self, row: Row) -> None:
+        """A position's row opened: nearly every event of a long log, only noted here and
+        looked at by the checkpoint."""
+        self._of[row[0]].taken.append(row)
+
     def opened(self, table: str, row: Row) -> None:
-        if table == "view_positions":
-            # Nearly every event of a long log: only noted here, looked at by the checkpoint.
-            self._of[row[0]].taken.append(row)
-        elif table == "view_amendments":
+        if table == "view_amendments":
             moment = self._of.get(row[0]) or self._own(row[0], row[2])
             moment.version_opened(row)
         elif table == "view_paragraph_status":

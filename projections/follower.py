@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -20,7 +19,7 @@ from eventsourcing.utils import resolve_topic
 
 from projections import checkpoints
 from projections.database import TRACKING, BulkWriter, ViewDatabase
-from projections.projector import HANDLERS, RAW_HANDLERS, Batch, State, utc_iso
+from projections.projector import HANDLERS, LOGGED, RAW_HANDLERS, Batch, State, stored_time
 from tracker.application import Tracker
 from tracker.transcoder import OrjsonTranscoder
 
@@ -28,10 +27,8 @@ PAGE = 5000
 REBUILD_PAGE = 20000
 REMOTE_REBUILD = 50_000
 
-# (position, aggregate id, aggregate version, topic, stored state)
-Record = tuple[int, str, int, str, bytes]
-# The length of a time as utc_iso writes it: 2026-01-02T03:04:05.123456+00:00
-_UTC_ISO = 32
+# (position, aggregate id, topic, stored state)
+Record = tuple[int, str, str, bytes]
 
 
 class Follower:
@@ -83,8 +80,8 @@ class Follower:
         the new ones are complete, other followers wait instead of interleaving pages, and
         a failure leaves the views as they were. The indexes only queries use are dropped
         for the load and built once at the end (``ViewDatabase.clear``). From
-        ``remote_from`` events on, the SQL runs in a second process (``BulkWriter``) while
-        this one decodes and projects the next page.
+        ``remote_from`` events on, the SQL runs in a second process (``BulkWriter``, which
+        keeps the indexes as it goes) while this one decodes and projects the next page.
         """
         collecting = gc.isenabled()
         gc.disable()
@@ -179,21 +176,21 @@ class Follower:
         page = page or self._page
         if self._raw:
             cursor.execute(
-                "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+                "SELECT rowid, originator_id, topic, state FROM stored_events "
                 f"WHERE rowid > ? {'AND rowid <= ? ' if until else ''}ORDER BY rowid LIMIT ?",
                 (start, until, page) if until else (start, page))
             return cursor.fetchall()
         notifications = self.tracker.recorder.select_notifications(
             start + 1, page, stop=until, inclusive_of_start=True)
-        return [(n.id, str(n.originator_id), n.originator_version, n.topic, n.state) for n in notifications]
+        return [(n.id, str(n.originator_id), n.topic, n.state) for n in notifications]
 
     def _apply(self, batch: Batch, records: list[Record]) -> None:
         """Apply a page of events: one loop with its names bound once (a rebuild makes
         this loop run a million times)."""
-        loads, untag, raw_handlers, handlers = self._loads, self._untag, RAW_HANDLERS, HANDLERS
+        loads, untag, raw_handlers, handlers, logged = self._loads, self._untag, RAW_HANDLERS, HANDLERS, LOGGED
         types, events, checkpointer, ids = self._types, batch.rows["view_events"], batch.watch, self._ids
         counted = checkpointer.events if checkpointer is not None else None
-        for position, stored_id, version, topic, state in records:
+        for position, stored_id, topic, state in records:
             aggregate = ids.get(stored_id) or self._id(stored_id)
             data = loads(state)
             # Tagged, as stored: a raw handler keeps them so, the others' untagging replaces them.
@@ -210,13 +207,10 @@ class Follower:
             if slug is None:
                 # An event of no negotiation (a user account): nothing for a negotiation's log.
                 continue
-            moment = stamp["_data_"]
-            if len(moment) != _UTC_ISO or not moment.endswith("+00:00"):
-                # Not the one form utc_iso writes (no microseconds, or another zone).
-                moment = utc_iso(datetime.fromisoformat(moment))
-            actor = actor["_data_"]
-            events.append([position, slug, types.get(topic) or self._type(topic), moment, actor["delegation"],
-                           actor["user"], aggregate, version])
+            if topic not in logged:
+                actor = actor["_data_"]
+                events.append([position, slug, types.get(topic) or self._type(topic), stored_time(stamp["_data_"]),
+                               actor["delegation"], actor["user"], aggregate])
             if counted is not None:
                 count = counted[slug] = counted.get(slug, 0) + 1
                 if count % checkpoints.EVERY == 0:

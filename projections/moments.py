@@ -89,11 +89,3 @@ def moment(views: ViewDatabase, slug: str, position: int) -> dict[str, Any]:
             "paragraphs": paragraphs,
             "amendments": snapshot.pending(),
         }
-
-
-def position_at_time(views: ViewDatabase, slug: str, moment_iso: str) -> int:
-    """The last event of the negotiation at or before that time (0: before it began)."""
-    rows = views.query(
-        "SELECT MAX(position) FROM view_events WHERE negotiation = ? AND timestamp <= ?", (slug, moment_iso))
-    return rows[0][0] or 0
-

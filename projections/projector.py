@@ -30,7 +30,7 @@ Position = list[Any]
 
 # Column orders of the tables written in bulk (see database.TABLES).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "view_events": ("position", "negotiation", "type", "timestamp", "delegation", "usr", "aggregate_id", "version"),
+    "view_events": ("position", "negotiation", "type", "timestamp", "delegation", "usr", "aggregate_id"),
     "view_owners": ("aggregate_id", "negotiation", "kind"),
     "view_delegations": ("negotiation", "code", "name", "kind", "registered"),
     "view_memberships": ("negotiation", "grp", "member", "valid_from", "valid_to", "joined_at", "left_at"),
@@ -44,7 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                         "new_text", "after_paragraph_id", "on_behalf_of", "rationale", "round", "delegation",
                         "status", "decided_in", "decision_note", "proposed", "valid_from", "valid_to"),
     "view_positions": ("amendment_id", "negotiation", "delegation", "stance", "note", "usr", "round", "valid_from",
-                       "valid_to"),
+                       "valid_to", "timestamp", "taken_by"),
     "view_silence": ("id", "version", "negotiation", "revision_label", "paragraph_ids", "deadline", "note", "status",
                      "broken_by", "reason", "valid_from", "valid_to"),
     "view_inputs": ("id", "negotiation", "delegation", "usr", "paragraph_id", "theme", "text", "position",
@@ -76,6 +76,7 @@ _VALID_TO = {table: COLUMNS[table].index("valid_to") for table in TEMPORAL_KEYS}
 _VALID_FROM = {table: COLUMNS[table].index("valid_from") for table in TEMPORAL_KEYS}
 # Temporal tables whose primary key is valid_from (one row per event that opens one).
 _CLOSE_OPENED = {"view_positions": "UPDATE view_positions SET valid_to = ? WHERE valid_from = ?"}
+_TAKEN_AT = _VALID_FROM["view_positions"]
 
 
 def _key_getter(table: str) -> Callable[[Row], tuple[Any, ...]]:
@@ -118,6 +119,18 @@ def utc_iso(moment: datetime) -> str:
     if moment.tzinfo is not UTC:
         moment = moment.astimezone(UTC)
     return moment.isoformat(timespec="microseconds")
+
+
+# The length of a time as utc_iso writes it: 2026-01-02T03:04:05.123456+00:00
+_UTC_ISO = 32
+
+
+def stored_time(stamp: str) -> str:
+    """An event's time as stored (ISO 8601) in utc_iso's form, which it nearly always is."""
+    if len(stamp) == _UTC_ISO and stamp.endswith("+00:00"):
+        return stamp
+    # Not the one form utc_iso writes (no microseconds, or another zone).
+    return utc_iso(datetime.fromisoformat(stamp))
 
 
 class State:
@@ -206,17 +219,25 @@ class Batch:
         self.opened_at: dict[int, Row] = {}
         self.touched: set[str] = set()
         self.watch = state.checkpointer
+        self._positions = self.rows["view_positions"]
 
     def add(self, table: str, row: Row) -> Row:
+        if table == "view_positions":
+            return self.take(row)
         self.rows[table].append(row)
         if table not in TEMPORAL_KEYS:
             return row
-        if table in _CLOSE_OPENED:
-            self.opened_at[row[_VALID_FROM[table]]] = row
-        else:
-            self.open[(table, _KEY_OF[table](row))] = row
+        self.open[(table, _KEY_OF[table](row))] = row
         if self.watch is not None:
             self.watch.opened(table, row)
+        return row
+
+    def take(self, row: Row) -> Row:
+        """``add`` of a position's row: nine rows in ten of a long log, so spelt out."""
+        self._positions.append(row)
+        self.opened_at[row[_TAKEN_AT]] = row
+        if self.watch is not None:
+            self.watch.taken(row)
         return row
 
     def close(self, table: str, key: tuple[Any, ...], position: int, held: Position | None = None) -> None:
@@ -259,11 +280,16 @@ class Batch:
 Handler = Callable[[Batch, int, str, dict[str, Any]], str | None]
 HANDLERS: dict[str, Handler] = {}
 RAW_HANDLERS: dict[str, Handler] = {}
+# The topics whose handlers write the event's entry in the log themselves, in a row of
+# their own view: the follower adds none to view_events.
+LOGGED: set[str] = set()
 
 
-def on(topic: str, *, raw: bool = False) -> Callable[[Handler], Handler]:
+def on(topic: str, *, raw: bool = False, logged: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         (RAW_HANDLERS if raw else HANDLERS)["tracker." + topic] = handler
+        if logged:
+            LOGGED.add("tracker." + topic)
         return handler
 
     return register
@@ -454,7 +480,7 @@ def _decided(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
                         decision_note=e["note"])
 
 
-@on("amendment.PositionTaken", raw=True)
+@on("amendment.PositionTaken", raw=True, logged=True)
 def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str:
     # Nine events in ten of a long log: the state's caches are read here directly, and
     # asked (loading what they lack) only when they have nothing.
@@ -470,8 +496,10 @@ def _position(b: Batch, position: int, aggregate: str, e: dict[str, Any]) -> str
     holders[delegation] = [delegation, stance, position]
     rounds = state.rounds
     round_number = rounds[slug] if slug in rounds else state.open_round(slug)
-    b.add("view_positions", [aggregate, slug, delegation, stance, e["note"], e["actor"]["_data_"]["user"],
-                             round_number, position, None])
+    actor = e["actor"]["_data_"]
+    taken_by = actor["delegation"]
+    b.take([aggregate, slug, delegation, stance, e["note"], actor["user"], round_number, position, None,
+            stored_time(e["timestamp"]["_data_"]), None if taken_by == delegation else taken_by])
     return slug
 
 

@@ -82,7 +82,7 @@ class ReadModel:
 
     def at_time(self, slug: str, moment: datetime) -> dict[str, Any]:
         self._require(slug)
-        position = moments.position_at_time(self.views, slug, utc_iso(moment))
+        position = catalog.position_at_time(self.views, slug, utc_iso(moment))
         return moments.moment(self.views, slug, position)
 
     def delegation(self, slug: str, code: str) -> dict[str, Any]:
@@ -90,8 +90,7 @@ class ReadModel:
         return positions.delegation_record(self.views, slug, code)
 
     def last_position(self, slug: str) -> int:
-        rows = self.views.query("SELECT MAX(position) FROM view_events WHERE negotiation = ?", (slug,))
-        return rows[0][0] or 0
+        return catalog.last_position(self.views, slug)
 
     def compilation(self, slug: str, position: int | None = None) -> dict[str, Any]:
         self._require(slug)
@@ -141,6 +140,10 @@ class ReadModel:
 
     def events_after(self, slug: str, position: int, limit: int) -> list[dict[str, Any]]:
         return catalog.events_after(self.views, slug, position, limit)
+
+    def negotiations_between(self, after: int, upto: int) -> set[str]:
+        """The negotiations with events after ``after`` up to ``upto``."""
+        return catalog.negotiations_between(self.views, after, upto)
 
     def search(self, slug: str, query: str, limit: int = 50, offset: int = 0) -> dict[str, Any]:
         self._require(slug)

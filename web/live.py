@@ -73,7 +73,7 @@ class Hub:
             if position <= self.position:
                 return
             try:
-                slugs: set[str] | None = self._negotiations_between(self.position, position)
+                slugs: set[str] | None = self.site.reader.negotiations_between(self.position, position)
             except Exception:  # noqa: BLE001 - not knowing which moved only costs precision
                 slugs = None
             if slugs is None:
@@ -87,11 +87,6 @@ class Hub:
             self.loop.call_soon_threadsafe(self._publish, position, slugs)
         except RuntimeError:  # the loop has closed: the server is gone, nobody to tell
             pass
-
-    def _negotiations_between(self, after: int, upto: int) -> set[str]:
-        rows = self.site.reader.views.query(
-            "SELECT DISTINCT negotiation FROM view_events WHERE position > ? AND position <= ?", (after, upto))
-        return {row[0] for row in rows}
 
     def _publish(self, position: int, slugs: set[str] | None) -> None:
         for stream in self._streams:

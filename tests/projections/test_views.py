@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from projections import checkpoints
+from projections import catalog, checkpoints
 from projections.database import VIEW_TABLES
 from projections.readmodel import ReadModel
 from tracker.application import Tracker
@@ -21,7 +21,7 @@ from tracker.domain.base import DomainError
 from tracker.domain.negotiation import Negotiation
 from tracker.domain.revision import Paragraph, Revision
 
-from scenarios import random_commands, setup_negotiation
+from scenarios import CHAIR, random_commands, setup_negotiation
 
 
 def naive_moments(tracker: Tracker, slug: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -57,6 +57,15 @@ def from_views(moment: dict[str, Any]) -> dict[str, Any]:
             for a in moment["amendments"]
         },
     }
+
+
+def logged(read: ReadModel, slug: str | None = None) -> list[int]:
+    """The positions of the log's entries in the views (of one negotiation, or all), in
+    order: the events' rows and the positions taken."""
+    where = " WHERE negotiation = ?" if slug else ""
+    return [row[0] for row in read.views.query(
+        f"SELECT position FROM view_events{where} UNION ALL SELECT valid_from FROM view_positions{where} ORDER BY 1",
+        (slug, slug) if slug else ())]
 
 
 def dump(read: ReadModel) -> dict[str, list[tuple[Any, ...]]]:
@@ -106,8 +115,8 @@ def test_catch_up_applies_each_event_once(db: str, tracker: Tracker, read: ReadM
         read.catch_up()
     finally:
         other.close()
-    events = read.views.query("SELECT COUNT(*), COUNT(DISTINCT position) FROM view_events")[0]
-    assert events[0] == events[1] == len(list(tracker.log("n")))
+    entries = logged(read)
+    assert entries == sorted(set(entries)) and len(entries) == len(list(tracker.log("n")))
     assert_views_match_replay(tracker, read)
 
 
@@ -125,6 +134,44 @@ def test_random_commands_give_views_equal_to_replay(tmp_path_factory: pytest.Tem
     finally:
         read.close()
         tracker.close()
+
+
+def test_the_log_in_the_views_is_the_negotiations_log(tracker: Tracker, read: ReadModel) -> None:
+    """Its pages, bounds and times, read from the events' rows and the positions' own, are
+    what the log itself holds, another negotiation's events interleaved."""
+    from projections.projector import utc_iso
+
+    setup_negotiation(tracker)
+    tracker.create_negotiation("m", "M", CHAIR)
+    rng = random.Random(11)
+    for _ in range(4):
+        random_commands(tracker, rng, 25)
+        tracker.register_delegation("m", f"S{rng.randint(0, 10**6)}", "S", "member_state", CHAIR)
+    read.catch_up()
+    log = [(position, {"position": position, "type": type(event).__qualname__, "timestamp": utc_iso(event.timestamp),
+                       "aggregate_id": str(event.originator_id),
+                       "actor": {"delegation": event.actor.delegation, "user": event.actor.user}})
+           for position, event in tracker.log("n")]
+    entries = [entry for _, entry in log]
+    assert any(e["type"] == "Amendment.PositionTaken" for e in entries)
+    assert read.log_bounds("n") == (log[0][0], log[-1][0]) and read.last_position("n") == log[-1][0]
+    assert read.events_after("n", 0, len(log) + 5) == entries
+    assert read.events_before("n", log[-1][0] + 1, 7) == entries[-7:]
+    for index, (position, entry) in enumerate(log):
+        assert read.event_at("n", position) == entry
+        assert read.events_before("n", position, 3) == entries[max(0, index - 3):index]
+        assert read.events_after("n", position, 3) == entries[index + 1:index + 4]
+        latest = max((e["timestamp"], p) for p, e in log if e["timestamp"] <= entry["timestamp"])
+        assert catalog.position_at_time(read.views, "n", entry["timestamp"]) == latest[1]
+        if index + 5 < len(log):
+            assert catalog.nth_event_after(read.views, "n", position, 5) == log[index + 5][0]
+    assert catalog.nth_event_after(read.views, "n", log[-5][0], 5) is None
+    assert read.event_at("n", log[0][0] - 1) is None and catalog.position_at_time(read.views, "n", "2000") == 0
+    others = [position for position, _ in tracker.log("m")]
+    assert read.negotiations_between(0, log[-1][0]) == {"n", "m"}
+    after_m_began = next(p for p, _ in log if p > others[0])
+    assert read.negotiations_between(after_m_began - 1, after_m_began) == {"n"}
+    assert read.negotiations_between(others[0] - 1, others[0]) == {"m"}
 
 
 def test_show_at_time_and_unknown(tracker: Tracker, read: ReadModel) -> None:
@@ -155,8 +202,8 @@ def test_followers_in_parallel_apply_each_event_once(db: str, tracker: Tracker) 
             thread.join(timeout=30)
     try:
         followers[0].catch_up()
-        count, distinct = followers[0].views.query("SELECT COUNT(*), COUNT(DISTINCT position) FROM view_events")[0]
-        assert count == distinct == len(list(tracker.log("n")))
+        entries = logged(followers[0])
+        assert entries == sorted(set(entries)) and len(entries) == len(list(tracker.log("n")))
         read = followers[1]
         read.catch_up()
         assert_views_match_replay(tracker, read)
@@ -188,9 +235,9 @@ def test_rebuild_equals_incremental_on_the_demo(tmp_path_factory: pytest.TempPat
         incremental = dump(read)
         read.rebuild()
         assert dump(read) == incremental
-        # Every event of a negotiation has its row; the demo's user accounts belong to none.
+        # Every event of a negotiation has its entry; the demo's user accounts belong to none.
         of_negotiations = sum(len(list(tracker.log(row[0]))) for row in incremental["view_negotiations"])
-        assert len(incremental["view_events"]) == of_negotiations > 0
+        assert len(logged(read)) == of_negotiations > 0
     finally:
         read.close()
         tracker.close()
@@ -208,7 +255,7 @@ def test_views_of_another_shape_are_rebuilt_from_the_log(tmp_path: Path) -> None
         with read.views.write() as cursor:
             cursor.execute("UPDATE view_meta SET value = '0' WHERE key = 'schema_version'")
         reopened = ReadModel.open(db, tracker=tracker)
-        assert reopened.views.query("SELECT COUNT(*) FROM view_events")[0][0] == 0
+        assert logged(reopened) == []
         assert reopened.catch_up() == tracker.recorder.max_notification_id()
         assert dump(reopened) == before
         reopened.close()
