@@ -149,6 +149,9 @@ class ViewDatabase:
     def close(self) -> None:
         raise NotImplementedError
 
+    def settle(self) -> None:
+        """After a rebuild, what the store does better at once than bit by bit later."""
+
     def create(self, cursor: Any) -> None:
         cursor.execute(TABLES[0])
         cursor.execute("SELECT value FROM view_meta WHERE key = 'schema_version'")
@@ -216,6 +219,10 @@ class _SqliteViews(ViewDatabase):
     def close(self) -> None:
         self.connection.close()
 
+    def settle(self) -> None:
+        # Copy the rebuild out of the WAL into the database, so readers stop looking there.
+        self.query("PRAGMA wal_checkpoint(PASSIVE)")
+
 
 class _PostgresViews(ViewDatabase):
     postgres = True
@@ -251,6 +258,13 @@ class _PostgresViews(ViewDatabase):
 
     def close(self) -> None:
         self.connection.close()
+
+    def settle(self) -> None:
+        # A rebuild leaves a million new rows and statistics of none: without these the
+        # planner takes the log's pages for a few rows (a bitmap scan and a sort of 44,000
+        # positions, 18 ms, for the 1,000 the index gives in order) until autovacuum comes.
+        for table in VIEW_TABLES:
+            self.connection.execute(f"ANALYZE {table}")
 
 
 def _pg(sql: str) -> str:
@@ -488,8 +502,8 @@ def _write_in_bulk(db: str, channel: Any) -> None:
         channel.send(("error", traceback.format_exc()))
     else:
         channel.send(("done", None))
-        if not views.postgres:
-            views.query("PRAGMA wal_checkpoint(PASSIVE)")
+        # In the background: the caller has its answer.
+        views.settle()
     finally:
         views.close()
         channel.close()
