@@ -25,7 +25,7 @@ import orjson
 from tracker.storage import is_postgres, persistence_env
 
 # Bumped whenever a table's shape changes: views are rebuilt from the log, never migrated.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 # The name of the views' row in view_tracking: how far they have followed the log.
 TRACKING = "views"
 
@@ -229,6 +229,12 @@ class _PostgresViews(ViewDatabase):
 
     def create(self, cursor: Any) -> None:
         super().create(_PgDialect(cursor))
+        # Whole checkpoints are stored uncompressed on purpose (projections/checkpoints.py):
+        # TOAST would compress them again, with a slower codec. Set once: it locks the table.
+        cursor.execute("SELECT attstorage FROM pg_attribute WHERE attrelid = 'view_checkpoints'::regclass "
+                       "AND attname = 'data'")
+        if cursor.fetchone()[0] != "e":
+            cursor.execute("ALTER TABLE view_checkpoints ALTER COLUMN data SET STORAGE EXTERNAL")
 
     def __init__(self, db: str) -> None:
         import psycopg

@@ -376,3 +376,15 @@ def test_a_rebuild_checkpoints_what_the_rows_hold_even_rows_no_command_makes(
             position("JPN", "supports", 5), position("BRA", "reserves", 8), position("FRA", "supports", 9)]
     finally:
         views.close()
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_checkpoints_as_they_are(postgres_db: str) -> None:
+    """Whole checkpoints are stored uncompressed on purpose: TOAST must not compress them."""
+    for _ in range(2):  # set when the table is made, and found set when opened again
+        views = ViewDatabase.open(postgres_db)
+        try:
+            assert views.query("SELECT attstorage FROM pg_attribute WHERE attrelid = 'view_checkpoints'::regclass "
+                               "AND attname = 'data'") == [("e",)]
+        finally:
+            views.close()
