@@ -118,7 +118,7 @@ class Follower:
         state = State(cursor)
         # The checkpoints too, made as the events go by: reading back what was just written
         # would cost as much as writing it.
-        state.checkpointer = checkpoints.Checkpointer(state.positions)
+        state.checkpointer = checkpoints.Checkpointer(state.positions, compress=self.views.postgres)
         page, start, applied = self.rebuild_page, 0, 0
         while True:
             records = self._read(log, start, None, page)

@@ -215,11 +215,16 @@ def test_the_stored_form_round_trips_whatever_holds_the_values() -> None:
     moved.close(["JPN"])
     moved.take(orjson.dumps([position("FRA", "opposes", big + 1)]))
 
-    def held(snapshot: Snapshot) -> tuple[Any, ...]:
-        decoded = checkpoints.decode(snapshot.position, checkpoints.encode(snapshot))
+    def held(snapshot: Snapshot, compress: bool = False) -> tuple[Any, ...]:
+        decoded = checkpoints.decode(snapshot.position, checkpoints.encode(snapshot, compress))
         return decoded.statuses, list(decoded.amendments.values())
 
-    assert held(apart) == held(decoded) == held(snapshot)
+    assert held(apart) == held(decoded) == held(snapshot) == held(snapshot, compress=True)
+    # Stored as they are, or compressed where they cross a connection: either says which.
+    assert checkpoints.encode(snapshot)[:1] == b"m" and checkpoints.encode(snapshot, True)[:1] == b"z"
+    changes = checkpoints.Changes(["p1"], [("p2", "open")], ["b"], [], {}, {"a": ["NOR"]}, {"a": b'[["X","y",1]]'})
+    assert checkpoints.decode_changes(checkpoints.encode_changes(changes)) == changes
+    assert checkpoints.decode_changes(checkpoints.encode_changes(changes, True)) == changes
     decoded.amendments["b"].take(orjson.dumps([position("MEX", "supports", big + 2)]))
     assert held(decoded) != held(snapshot)
 
@@ -320,7 +325,7 @@ def test_a_rebuild_checkpoints_what_the_rows_hold_even_rows_no_command_makes(
     try:
         with views.write() as cursor:
             state = State(cursor)
-            state.checkpointer = Checkpointer(state.positions)
+            state.checkpointer = Checkpointer(state.positions, compress=views.postgres)
             batch = Batch(state)
             holders = state.positions.setdefault("a", {})
 
