@@ -6,9 +6,10 @@ file or an empty PostgreSQL database, measures the references (bench/reference.p
 library's replay with the application's mapper and with the library's default one),
 rebuilds the read model (``ReadModel.rebuild``, checkpoints included), then times its
 queries (``ReadModel.at``, the same written out as ``show --at --json`` prints it, the
-same asked for by time, ``ReadModel.at_time``, and ``ReadModel.revision``) in a fresh process, as a serving process answers them: the
-process that has just rebuilt a million events answers a fifth slower, its memory strewn
-with what the rebuild freed (``--same-process`` to see it).
+same asked for by time, ``ReadModel.at_time``, and ``ReadModel.revision``) in a fresh
+process, as a serving process answers them: the process that has just rebuilt a million
+events answers a fifth slower, its memory strewn with what the rebuild freed
+(``--same-process`` to see it).
 
 Every figure is printed with its ratio to a reference measured in this same run, so that
 numbers from different machines (and from one machine at busier moments) compare.

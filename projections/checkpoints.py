@@ -493,7 +493,7 @@ class Checkpointer:
 
     def __init__(self, positions: dict[str, dict[str, Position]], compress: bool) -> None:
         self.positions = positions
-        self.compress = compress  # as ``encode`` does
+        self.compress = compress  # see ``encode``
         # How many events of each negotiation have gone by: a checkpoint is due at every
         # EVERY-th, counted by the follower (``checkpoint``).
         self.events: dict[str, int] = {}

@@ -73,10 +73,10 @@ _CLOSE = {
     for table, key in TEMPORAL_KEYS.items()
 }
 _VALID_TO = {table: COLUMNS[table].index("valid_to") for table in TEMPORAL_KEYS}
-_VALID_FROM = {table: COLUMNS[table].index("valid_from") for table in TEMPORAL_KEYS}
-# Temporal tables whose primary key is valid_from (one row per event that opens one).
-_CLOSE_OPENED = {"view_positions": "UPDATE view_positions SET valid_to = ? WHERE valid_from = ?"}
-_TAKEN_AT = _VALID_FROM["view_positions"]
+# A position's row is keyed by the event that took it (view_positions' primary key): the
+# event that replaces it closes it by that position.
+_CLOSE_TAKEN = "UPDATE view_positions SET valid_to = ? WHERE valid_from = ?"
+_TAKEN_AT = COLUMNS["view_positions"].index("valid_from")
 
 
 def _key_getter(table: str) -> Callable[[Row], tuple[Any, ...]]:
@@ -213,10 +213,9 @@ class Batch:
         self.state = state
         self.rows: dict[str, list[Row]] = {table: [] for table in COLUMNS}
         self.closes: dict[str, list[tuple[Any, ...]]] = {table: [] for table in TEMPORAL_KEYS}
-        self.closes_opened: dict[str, list[tuple[int, int]]] = {table: [] for table in _CLOSE_OPENED}
+        self.closes_taken: list[tuple[int, int]] = []  # (closed at, taken at) of earlier batches' positions
         self.open: dict[tuple[str, tuple[Any, ...]], Row] = {}
-        # Rows of the tables keyed by the position that opened them, by that position.
-        self.opened_at: dict[int, Row] = {}
+        self.taken_at: dict[int, Row] = {}  # this batch's position rows, by the position that took them
         self.touched: set[str] = set()
         self.watch = state.checkpointer
         self._positions = self.rows["view_positions"]
@@ -235,22 +234,21 @@ class Batch:
     def take(self, row: Row) -> Row:
         """``add`` of a position's row: nine rows in ten of a long log, so spelt out."""
         self._positions.append(row)
-        self.opened_at[row[_TAKEN_AT]] = row
+        self.taken_at[row[_TAKEN_AT]] = row
         if self.watch is not None:
             self.watch.taken(row)
         return row
 
     def close(self, table: str, key: tuple[Any, ...], position: int, held: Position | None = None) -> None:
-        """Close the open version of ``key`` at ``position``. In the tables keyed by the
-        position that opened a row (``_CLOSE_OPENED``: positions), ``held``, the position
-        it holds, finds it."""
+        """Close the open version of ``key`` at ``position``. A position's row is found by
+        ``held``, the position it holds, which says when it was taken."""
         if self.watch is not None:
             self.watch.closed(table, key, held)
-        if table in _CLOSE_OPENED:
-            opened = held[2]  # type: ignore[index]
-            row = self.opened_at.pop(opened, None)
+        if table == "view_positions":
+            taken = held[2]  # type: ignore[index]
+            row = self.taken_at.pop(taken, None)
             if row is None:
-                self.closes_opened[table].append((position, opened))
+                self.closes_taken.append((position, taken))
                 return
         else:
             row = self.open.pop((table, key), None)
@@ -264,9 +262,8 @@ class Batch:
         for table, params in self.closes.items():
             if params:
                 cursor.executemany(_CLOSE[table], params)
-        for table, pairs in self.closes_opened.items():
-            if pairs:
-                cursor.executemany(_CLOSE_OPENED[table], pairs)
+        if self.closes_taken:
+            cursor.executemany(_CLOSE_TAKEN, self.closes_taken)
         for table, rows in self.rows.items():
             if rows:
                 cursor.executemany(_INSERT[table], rows)
