@@ -8,7 +8,6 @@ run side by side: each takes the lock, sees how far the views are, applies what 
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
@@ -32,6 +31,9 @@ Record = tuple[int, str, str, bytes]
 
 
 class Follower:
+    """Applies the log through one connection to the views: one thread at a time (its
+    owner, ``ReadModel``, sees to that)."""
+
     def __init__(self, tracker: Tracker, views: ViewDatabase) -> None:
         self.tracker = tracker
         self.views = views
@@ -45,7 +47,6 @@ class Follower:
         self.rebuild_page = REBUILD_PAGE
         self._state: State | None = None
         self._last_written = -1
-        self._lock = threading.Lock()
         self._types: dict[str, str] = {}
         self._ids: dict[str, str] = {}
         self._loads = _loader(tracker.mapper)
@@ -63,12 +64,11 @@ class Follower:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            with self._lock:
-                while True:
-                    count, more = self._apply_page(until)
-                    applied += count
-                    if not more:
-                        return applied
+            while True:
+                count, more = self._apply_page(until)
+                applied += count
+                if not more:
+                    return applied
         finally:
             if collecting:
                 gc.enable()
@@ -86,15 +86,14 @@ class Follower:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            with self._lock:
-                self._state = None
-                if (self.tracker.recorder.max_notification_id() or 0) >= self.remote_from:
-                    return self._rebuild_remotely()
-                with self.views.write() as cursor:
-                    self.views.clear(cursor)
-                    applied = self._replay(cursor, cursor)
-                    self.views.create(cursor)
-                return applied
+            self._state = None
+            if (self.tracker.recorder.max_notification_id() or 0) >= self.remote_from:
+                return self._rebuild_remotely()
+            with self.views.write() as cursor:
+                self.views.clear(cursor)
+                applied = self._replay(cursor, cursor)
+                self.views.create(cursor)
+            return applied
         finally:
             if collecting:
                 gc.enable()
@@ -136,12 +135,6 @@ class Follower:
         if start:
             cursor.execute("INSERT INTO view_tracking (name, position) VALUES (?, ?)", (TRACKING, start))
         return applied
-
-    def follow(self, stop: threading.Event, interval: float = 0.2) -> None:
-        """Keep the views up to date until ``stop`` is set: what a long-running process runs."""
-        while not stop.is_set():
-            if not self.catch_up():
-                stop.wait(interval)
 
     def _apply_page(self, until: int | None) -> tuple[int, bool]:
         with self.views.write() as cursor:

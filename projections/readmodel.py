@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,10 @@ class ReadModel:
         self.follower = Follower(tracker, views)
         self._owns_tracker = owns_tracker
         self._checkpointed = False
+        # One connection: a thread that read or began a transaction on it while another
+        # applied a page would meet that page's open transaction (SQLite refuses to begin a
+        # second one; a read would see rows not yet committed).
+        self._following = threading.Lock()
 
     @classmethod
     def open(cls, db: str, tracker: Tracker | None = None) -> ReadModel:
@@ -34,19 +39,27 @@ class ReadModel:
             self.tracker.close()
 
     def catch_up(self) -> int:
-        applied = self.follower.catch_up()
-        # Checkpoints are due only where events arrived, and on the first call: views
-        # followed by a process that stopped before writing them.
-        if applied or not self._checkpointed:
-            checkpoints.build(self.views)
-            self._checkpointed = True
-        return applied
+        with self._following:
+            applied = self.follower.catch_up()
+            # Checkpoints are due only where events arrived, and on the first call: views
+            # followed by a process that stopped before writing them.
+            if applied or not self._checkpointed:
+                checkpoints.build(self.views)
+                self._checkpointed = True
+            return applied
+
+    def followed(self) -> int:
+        """How far the views have followed the log (maybe further than this process took
+        them: another process's follower shares them)."""
+        with self._following:
+            return self.follower.position()
 
     def rebuild(self) -> int:
-        # The rebuild writes the checkpoints as it goes (checkpoints.Checkpointer).
-        applied = self.follower.rebuild()
-        self._checkpointed = True
-        return applied
+        with self._following:
+            # The rebuild writes the checkpoints as it goes (checkpoints.Checkpointer).
+            applied = self.follower.rebuild()
+            self._checkpointed = True
+            return applied
 
     # --- queries ---------------------------------------------------------------------------
 

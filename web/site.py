@@ -45,7 +45,7 @@ class Site:
         self.writer.catch_up()
         # Read the tracking position even when this process applied nothing: with several
         # workers, another process's follower may have moved the shared views on.
-        position = self.writer.follower.position()
+        position = self.writer.followed()
         if position != self._position:
             self._position = position
             for watcher in list(self.watchers):

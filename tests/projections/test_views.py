@@ -191,7 +191,7 @@ def test_followers_in_parallel_apply_each_event_once(db: str, tracker: Tracker) 
     setup_negotiation(tracker)
     followers = [ReadModel.open(db) for _ in range(3)]
     stop = threading.Event()
-    threads = [threading.Thread(target=f.follower.follow, args=(stop, 0.01)) for f in followers]
+    threads = [threading.Thread(target=_follow, args=(f, stop)) for f in followers]
     for thread in threads:
         thread.start()
     try:
@@ -210,6 +210,48 @@ def test_followers_in_parallel_apply_each_event_once(db: str, tracker: Tracker) 
     finally:
         for f in followers:
             f.close()
+
+
+def _follow(read: ReadModel, stop: Any, errors: list[BaseException] | None = None) -> None:
+    """What the web's follower thread does: catch up, and wait a little when nothing came."""
+    while not stop.is_set():
+        try:
+            if not read.catch_up():
+                stop.wait(0.005)
+        except BaseException as error:
+            if errors is None:
+                raise
+            errors.append(error)
+            return
+
+
+def test_threads_sharing_a_read_model_take_turns(db: str, tracker: Tracker, read: ReadModel,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """One read model followed by several threads at once (the web's follower thread, and
+    each request right after its command): none meets another's open transaction on the
+    shared connection, checkpoints written meanwhile included."""
+    import threading
+
+    monkeypatch.setattr(checkpoints, "EVERY", 7)
+    setup_negotiation(tracker)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+    threads = [threading.Thread(target=_follow, args=(read, stop, errors)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        rng = random.Random(5)
+        for _ in range(25):
+            random_commands(tracker, rng, 15)
+            read.followed()
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert errors == []
+    read.catch_up()
+    assert read.followed() == tracker.recorder.max_notification_id()
+    assert_views_match_replay(tracker, read)
 
 
 def test_rebuild_equals_incremental_on_a_generated_negotiation(db: str, tracker: Tracker, read: ReadModel) -> None:
