@@ -308,8 +308,13 @@ class _PgCursor:
         return self.cursor.execute(_pg(sql), params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
+        if len(rows) == 1:
+            # psycopg's executemany goes through its pipeline, which never finishes sending
+            # a message of megabytes (tracker/postgres.py): one row, maybe a checkpoint, goes
+            # on its own.
+            return self.cursor.execute(_pg(sql), rows[0])
         plain = _PLAIN_INSERT.fullmatch(sql)
-        if plain is None or len(rows) < 2:
+        if plain is None:
             return self.cursor.executemany(_pg(sql), rows)
         # Rows in bulk: COPY streams them in one statement, several times faster than an
         # INSERT for each (and a page has thousands).

@@ -66,6 +66,8 @@ def _postgres_env(url: str) -> dict[str, str]:
         "POSTGRES_USER": unquote(parts.username or os.environ.get("PGUSER", "postgres")),
         "POSTGRES_PASSWORD": unquote(parts.password or os.environ.get("PGPASSWORD", "")),
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        # The library's recorder, sending a save without psycopg's pipeline (see there).
+        "APPLICATION_RECORDER_TOPIC": "tracker.postgres:Recorder",
     }
     schema = parse_qs(parts.query).get("schema")
     if schema:

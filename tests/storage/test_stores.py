@@ -94,3 +94,39 @@ def test_negotiation_snapshots(db: str) -> None:
         assert app.snapshots is not None and list(app.snapshots.get(negotiation.id))
     finally:
         app.close()
+
+
+
+_PUBLISH_LONG = """
+import sys
+from tracker.application import Tracker
+from tracker.domain.base import Actor
+from tracker.text.document import ParsedDocument, ParsedParagraph
+words = "States shall cooperate to protect the rights of migrants in accordance with international law "
+doc = ParsedDocument(tuple(ParsedParagraph(f"{i} " + words * 1200, num=f"{i}.") for i in range(1, 121)))
+tracker = Tracker.open(sys.argv[1])
+tracker.publish_revision("long", "Zero draft", doc, Actor("SECRETARIAT", "tester"))
+tracker.close()
+"""
+
+
+def test_a_long_revision_is_saved_on_each_store(db: str) -> None:
+    """One save of more than 10 MB: a long text, which the Published event holds whole.
+    psycopg's pipeline never finishes sending such a save (tracker/postgres.py). In a
+    process of its own, so that were it to hang again, this test fails after its wait
+    (the killed process takes its open transaction and locks with it) instead of
+    hanging the suite."""
+    import subprocess
+    import sys
+
+    try:
+        subprocess.run([sys.executable, "-c", _PUBLISH_LONG, db], check=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the save of a long revision never finished")
+    reader = Tracker.open(db)
+    try:
+        paragraphs = reader.revision("long").paragraphs
+        assert len(paragraphs) == 120 and paragraphs[-1]["text"].startswith("120 States shall")
+        assert sum(len(p["text"]) for p in paragraphs) > 10_000_000
+    finally:
+        reader.close()
