@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from tracker.storage import is_postgres, persistence_env
+from tracker.storage import is_postgres, persistence_env, prepare
 
 # Bumped whenever a table's shape changes: views are rebuilt from the log, never migrated.
 SCHEMA_VERSION = 12
@@ -188,6 +188,7 @@ class _SqliteViews(ViewDatabase):
 
     def __init__(self, db: str) -> None:
         self.db = db
+        prepare(db)
         path = persistence_env(db)["SQLITE_DBNAME"]
         self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
         self.connection.execute("PRAGMA journal_mode=WAL")

@@ -41,7 +41,7 @@ from tracker.domain.negotiation import (
 from tracker.domain.revision import MATCH_NEW, Paragraph, Revision
 from tracker.domain.silence import SilenceProcedure
 from tracker.domain.stakeholder import StakeholderInput
-from tracker.storage import persistence_env
+from tracker.storage import persistence_env, prepare
 from tracker.text.align import align
 from tracker.text.document import ParsedDocument
 from tracker.transcoder import register_tracker_transcodings
@@ -77,6 +77,7 @@ class Tracker(Application[UUID]):
 
     @classmethod
     def open(cls, db: str) -> Tracker:
+        prepare(db)
         return cls(env=persistence_env(db))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from tracker.application import Tracker
 from tracker.domain.base import Actor
-from tracker.storage import StorageError, persistence_env
+from tracker.storage import SQLITE_PAGE_SIZE, StorageError, persistence_env
 from tracker.text.document import ParsedDocument, ParsedParagraph
 from tracker.transcoder import OrjsonTranscoder, register_tracker_transcodings
 
@@ -56,6 +57,34 @@ def test_settings() -> None:
         with pytest.raises(StorageError):
             persistence_env(bad)
 
+
+
+def test_a_new_sqlite_file_gets_larger_pages_and_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
+    import sqlite3
+
+    from projections.database import ViewDatabase
+
+    def page_size(path: Path) -> int:
+        with sqlite3.connect(path) as connection:
+            return connection.execute("PRAGMA page_size").fetchone()[0]
+
+    new = tmp_path / "new.sqlite"
+    ViewDatabase.open(str(new)).close()  # the views may be the first to open a new file
+    assert page_size(new) == SQLITE_PAGE_SIZE
+    tracker = Tracker.open(str(new))
+    tracker.publish_revision("c", "Zero draft", ParsedDocument((ParsedParagraph("Text.", num="1."),)), SECRETARIAT)
+    tracker.close()
+    assert page_size(new) == SQLITE_PAGE_SIZE
+
+    old = tmp_path / "old.sqlite"
+    with sqlite3.connect(old) as connection:
+        connection.execute("CREATE TABLE made_before (x)")
+    before = page_size(old)
+    assert before != SQLITE_PAGE_SIZE
+    tracker = Tracker.open(str(old))
+    tracker.publish_revision("c", "Zero draft", ParsedDocument((ParsedParagraph("Text.", num="1."),)), SECRETARIAT)
+    tracker.close()
+    assert page_size(old) == before
 
 def test_same_record_on_each_store(db: str) -> None:
     """Write through one application, read through a fresh one: everything comes back typed."""
