@@ -19,6 +19,7 @@ ENV_VAR = "TRACKER_DB"
 # events ran ~12% faster, commands no slower. A file has its page size from its first
 # page on: an existing one keeps its own.
 SQLITE_PAGE_SIZE = 16 * 1024
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class StorageError(ValueError):
@@ -35,11 +36,19 @@ def is_postgres(db: str) -> bool:
 
 def prepare(db: str) -> None:
     """What the store needs before anything connects to it: a SQLite file that is not
-    there yet (or is empty) made with ``SQLITE_PAGE_SIZE``. Nothing for PostgreSQL."""
+    there yet (or is empty) made with ``SQLITE_PAGE_SIZE``, and any other refused unless
+    it is one. Nothing for PostgreSQL."""
     if is_postgres(db):
         return
     path = Path(persistence_env(db)["SQLITE_DBNAME"])
     if path.exists() and path.stat().st_size:
+        try:
+            with path.open("rb") as file:
+                header = file.read(len(_SQLITE_HEADER))
+        except OSError as error:
+            raise StorageError(f"cannot read the database file {str(path)!r}: {error.strerror}") from None
+        if header != _SQLITE_HEADER:
+            raise StorageError(f"{str(path)!r} is not a SQLite database")
         return
     connection = sqlite3.connect(path)
     try:

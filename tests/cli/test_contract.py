@@ -229,14 +229,18 @@ def test_clean_one_line_errors(tmp_path: Path, args: list[str], message: str) ->
 
 
 def test_bad_db_settings(tmp_path: Path) -> None:
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("meeting notes, not a database\n", encoding="utf-8")
     for db, message in [
         (str(tmp_path / "missing-folder" / "x.sqlite"), "does not exist"),
+        (str(not_sqlite), "is not a SQLite database"),
         ("mysql://localhost/x", "unsupported database URL"),
         ("postgresql://127.0.0.1:1/nothing", "cannot reach the database"),
     ]:
         result = tracker(db, "negotiation", "list", check=False)
         assert result.returncode != 0 and message in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
+    assert not_sqlite.read_text(encoding="utf-8") == "meeting notes, not a database\n"
 
 
 def test_every_command_has_help() -> None:
