@@ -39,6 +39,25 @@ def _one_line(error: BaseException) -> str:
 class TrackerGroup(click.Group):
     """Turns every expected failure into one line on stderr and a non-zero exit."""
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # Not click's standalone mode, which shows a usage error as three lines (usage, a
+        # hint, the error): the contract is one.
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as error:
+            error.show()  # a bare ``tracker``: the help, as asked
+            sys.exit(error.exit_code)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx else "tracker"
+            _fail(f"{_one_line(error.format_message())} (see '{command} --help')", status=error.exit_code)
+        except click.ClickException as error:
+            _fail(_one_line(error.format_message()), status=error.exit_code)
+        except click.Abort:
+            _fail("aborted")
+        # What a command returns is not an exit status; --help and --version return theirs.
+        sys.exit(code if isinstance(code, int) else 0)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -189,6 +208,11 @@ def _parse_date(value: str | None, what: str) -> date | None:
         raise UserError(f"bad {what} {value!r}: use YYYY-MM-DD") from None
 
 
+# A position in the log: SQLite's and PostgreSQL's largest integer at most.
+POSITION = click.IntRange(0, 2**63 - 1)
+PORT = click.IntRange(0, 65535)
+
+
 def _parse_moment(value: str, what: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -308,7 +332,12 @@ def show(ctx: _Context, slug: str, label: str | None, at: str | None, as_json: b
         raise UserError("give --label or --at, not both")
     if at:
         read = ctx.read_model()
-        shown = read.at(slug, int(at)) if at.isdigit() else read.at_time(slug, _parse_moment(at, "time"))
+        if at.isascii() and at.isdigit():
+            if int(at) > POSITION.max:  # type: ignore[operator]
+                raise UserError(f"bad position {at}: positions in the log go up to {POSITION.max}")
+            shown = read.at(slug, int(at))
+        else:
+            shown = read.at_time(slug, _parse_moment(at, "time"))
         _emit(shown, as_json, lambda: _describe_moment(shown))
         return
     revision = ctx.tracker.revision(slug, label)
@@ -438,7 +467,7 @@ def _describe_record(record: dict[str, Any]) -> str:
 
 @main.command()
 @negotiation_option
-@click.option("--at", "at", metavar="POSITION", type=int, help="As it stood just after that event.")
+@click.option("--at", "at", metavar="POSITION", type=POSITION, help="As it stood just after that event.")
 @json_option
 @pass_ctx
 def compilation(ctx: _Context, slug: str, at: int | None, as_json: bool) -> None:
@@ -509,7 +538,7 @@ def rebuild(ctx: _Context) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Processes serving requests (one per core for a busy deployment).")
 @pass_ctx
@@ -983,7 +1012,7 @@ def input_submit(
               help="Folder of real texts (default: ../shared/data beside the repository).")
 @click.option("--serve/--no-serve", "then_serve", default=False, help="Serve the UI afterwards.")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--port", default=8000, show_default=True, type=PORT)
 @pass_ctx
 def demo(
     ctx: _Context, names: tuple[str, ...], data_dir: Path | None, then_serve: bool, host: str, port: int

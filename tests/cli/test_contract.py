@@ -214,6 +214,17 @@ def test_bad_file_changes_nothing(tmp_path: Path, name: str) -> None:
         (["amendment", "show", "-n", "existing", "not-a-uuid"], "bad amendment id"),
         (["round", "schedule", "-n", "existing", "--number", "1", "--starts", "2026-13-01", "--ends", "2026-01-02"],
          "bad start date"),
+        # Numbers past what the log can hold, digits that are not ASCII, and what click
+        # itself refuses: one line too.
+        (["show", "-n", "existing", "--at", "99999999999999999999"], "bad position"),
+        (["show", "-n", "existing", "--at", "\u00b2"], "bad time"),
+        (["compilation", "-n", "existing", "--at", "99999999999999999999"], "not in the range"),
+        (["compilation", "-n", "existing", "--at", "soon"], "is not a valid integer"),
+        (["round", "schedule", "-n", "existing", "--number", "99999999999999999999", "--starts", "2026-01-01",
+          "--ends", "2026-01-02"], "round numbers run from 1 to 999"),
+        (["serve", "--port", "999999"], "not in the range"),
+        (["amendment", "support", "-n", "existing"], "Missing argument"),
+        (["--no-such-option"], "No such option"),
     ],
 )
 def test_clean_one_line_errors(tmp_path: Path, args: list[str], message: str) -> None:

@@ -33,6 +33,9 @@ DELEGATION_KINDS = (MEMBER_STATE, GROUP, OBSERVER, STAKEHOLDER, CHAIR, SECRETARI
 NEGOTIATING_KINDS = (MEMBER_STATE, GROUP)
 # Those who run the process: publish revisions, decide on proposals, mark paragraphs.
 BUREAU_KINDS = (CHAIR, SECRETARIAT)
+# Rounds are a handful; a number past this is a typing slip (and past 2**63 one the log
+# could not even store).
+MAX_ROUND = 999
 
 SECRETARIAT_CODE = "SECRETARIAT"
 
@@ -153,8 +156,8 @@ class Negotiation(TrackerAggregate):
 
     def schedule_round(self, number: int, starts: date, ends: date, venue: str, actor: Actor) -> None:
         self.require_bureau(actor, "schedule a round")
-        if number < 1:
-            raise DomainError("round numbers start at 1")
+        if not 1 <= number <= MAX_ROUND:
+            raise DomainError(f"round numbers run from 1 to {MAX_ROUND}")
         if any(r["number"] == number for r in self.rounds):
             raise Conflict(f"round {number} is already scheduled")
         check_dates(starts, ends)
