@@ -80,10 +80,12 @@ class ReadModel:
         ]
 
     def revision(self, slug: str, label: str) -> dict[str, Any]:
-        self._require(slug)
         rows = self.views.query(
             "SELECT position FROM view_revisions WHERE negotiation = ? AND label = ?", (slug, label))
         if not rows:
+            # Only now: a revision found says its negotiation is there (a round trip fewer
+            # on PostgreSQL for every revision shown).
+            self._require(slug)
             raise NotFound(f"no revision {label!r} in negotiation {slug!r}")
         return {"negotiation": slug, "label": label, "position": rows[0][0],
                 "paragraphs": moments.revision_paragraphs(self.views, slug, label)}
