@@ -188,9 +188,10 @@ class _SqliteViews(ViewDatabase):
 
     def __init__(self, db: str) -> None:
         self.db = db
-        prepare(db)
-        path = persistence_env(db)["SQLITE_DBNAME"]
-        self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        env = persistence_env(db)
+        prepare(env)
+        self.connection = sqlite3.connect(
+            env["SQLITE_DBNAME"], isolation_level=None, check_same_thread=False, timeout=30)
         self.connection.execute("PRAGMA journal_mode=WAL")
         self.connection.execute("PRAGMA synchronous=NORMAL")
         # Views are indexed by random UUIDs: a small page cache makes every insert a disk read.

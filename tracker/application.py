@@ -77,8 +77,9 @@ class Tracker(Application[UUID]):
 
     @classmethod
     def open(cls, db: str) -> Tracker:
-        prepare(db)
-        return cls(env=persistence_env(db))
+        env = persistence_env(db)
+        prepare(env)
+        return cls(env=env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_tracker_transcodings(transcoder)

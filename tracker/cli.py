@@ -333,9 +333,10 @@ def show(ctx: _Context, slug: str, label: str | None, at: str | None, as_json: b
     if at:
         read = ctx.read_model()
         if at.isascii() and at.isdigit():
-            if int(at) > POSITION.max:  # type: ignore[operator]
+            position = int(at)
+            if position > POSITION.max:  # type: ignore[operator]
                 raise UserError(f"bad position {at}: positions in the log go up to {POSITION.max}")
-            shown = read.at(slug, int(at))
+            shown = read.at(slug, position)
         else:
             shown = read.at_time(slug, _parse_moment(at, "time"))
         _emit(shown, as_json, lambda: _describe_moment(shown))

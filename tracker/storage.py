@@ -34,13 +34,13 @@ def is_postgres(db: str) -> bool:
     return db.startswith(("postgresql://", "postgres://"))
 
 
-def prepare(db: str) -> None:
-    """What the store needs before anything connects to it: a SQLite file that is not
-    there yet (or is empty) made with ``SQLITE_PAGE_SIZE``, and any other refused unless
-    it is one. Nothing for PostgreSQL."""
-    if is_postgres(db):
+def prepare(env: dict[str, str]) -> None:
+    """What the store of these settings (``persistence_env``) needs before anything
+    connects to it: a SQLite file that is not there yet (or is empty) made with
+    ``SQLITE_PAGE_SIZE``, and any other refused unless it is one. Nothing for PostgreSQL."""
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.sqlite":
         return
-    path = Path(persistence_env(db)["SQLITE_DBNAME"])
+    path = Path(env["SQLITE_DBNAME"])
     if path.exists() and path.stat().st_size:
         try:
             with path.open("rb") as file:

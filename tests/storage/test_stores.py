@@ -58,7 +58,6 @@ def test_settings() -> None:
             persistence_env(bad)
 
 
-
 def test_a_new_sqlite_file_gets_larger_pages_and_an_existing_one_keeps_its_own(tmp_path: Path) -> None:
     import sqlite3
 
@@ -85,6 +84,7 @@ def test_a_new_sqlite_file_gets_larger_pages_and_an_existing_one_keeps_its_own(t
     tracker.publish_revision("c", "Zero draft", ParsedDocument((ParsedParagraph("Text.", num="1."),)), SECRETARIAT)
     tracker.close()
     assert page_size(old) == before
+
 
 def test_same_record_on_each_store(db: str) -> None:
     """Write through one application, read through a fresh one: everything comes back typed."""
@@ -123,7 +123,6 @@ def test_negotiation_snapshots(db: str) -> None:
         assert app.snapshots is not None and list(app.snapshots.get(negotiation.id))
     finally:
         app.close()
-
 
 
 _PUBLISH_LONG = """
